@@ -1,0 +1,18 @@
+# bib_add_plugin(NAME SOURCES...): builds the plugin library `bib-NAME.so` against bib::sdk,
+# with hidden visibility so that it exports its descriptor and nothing else.
+# In this source tree the plugins land in BIB_PLUGIN_OUTPUT_DIR and are installed with the host;
+# out of tree (after find_package(BulletInBoardSDK)) they land in the caller's build directory.
+function(bib_add_plugin name)
+  set(target bib-plugin-${name})
+  add_library(${target} MODULE ${ARGN})
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME bib-${name}
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  target_link_libraries(${target} PRIVATE bib::sdk)
+  if(DEFINED BIB_PLUGIN_OUTPUT_DIR)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${BIB_PLUGIN_OUTPUT_DIR})
+    install(TARGETS ${target} LIBRARY DESTINATION ${BIB_PLUGIN_INSTALL_DIR})
+  endif()
+endfunction()

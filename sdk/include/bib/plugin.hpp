@@ -1,0 +1,77 @@
+// The plugin model (DESIGN section 4).
+//
+// A plugin is a shared library that exports one PluginDescriptor, through BIB_PLUGIN:
+//
+//   class Echo final : public bib::ServicePlugin { ... };
+//   BIB_PLUGIN(echo, bib::PluginKind::service, "1.0.0", Echo)
+//
+// The host imports the descriptor with boost::dll::import_alias, checks abi_version before
+// touching anything else, then calls create(). Lifetime, in phases:
+//   load every library -> create() every plugin -> configure() each -> start() each
+//   ... serve ... -> stop() each in reverse order -> destroy each -> unload the libraries.
+// The host owns the objects create() returns and destroys them before unloading the
+// library that made them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include <boost/dll/alias.hpp>
+
+#include "bib/export.hpp"
+
+namespace bib {
+
+// Bumped whenever a type a plugin sees changes layout or meaning.
+inline constexpr std::uint32_t kAbiVersion = 1;
+
+enum class PluginKind : std::uint32_t { service, persistence, replication, discovery, component };
+BIB_SDK_API const char* to_string(PluginKind kind) noexcept;
+
+class Context;
+
+// Base of every plugin. All member functions are called on the host's loop thread.
+class BIB_SDK_API Plugin {
+ public:
+  virtual ~Plugin();
+
+  // Phase 3: read ctx.config() (this plugin's own table) and keep ctx for later; look up
+  // other plugins through ctx if needed (they all exist by now). Throw std::exception with a
+  // clear message to refuse the configuration: the host stops before starting anything.
+  virtual void configure(Context& ctx) = 0;
+  // Phase 4: bind sockets, register them and timers with ctx.loop().
+  virtual void start() {}
+  // Shutdown, in reverse start order: unregister sockets and timers, flush, close.
+  virtual void stop() {}
+};
+
+using PluginFactory = std::unique_ptr<Plugin> (*)();
+
+// What a plugin library exports. abi_version stays the first member in every ABI version,
+// so the host can read it from a library built for any version.
+struct PluginDescriptor {
+  std::uint32_t abi_version;
+  const char* name;
+  PluginKind kind;
+  const char* version;
+  PluginFactory create;
+};
+
+// The exported symbol's name.
+inline constexpr const char* kDescriptorSymbol = "bib_plugin_descriptor";
+
+}  // namespace bib
+
+// Declares the plugin's descriptor and exports it as `bib_plugin_descriptor`.
+// BIB_PLUGIN takes the name as a bare identifier; BIB_PLUGIN_NAMED takes a string, for names
+// with '-' ("discovery-static"). KIND is a bib::PluginKind, VERSION a string, CLASS the
+// default-constructible plugin class. Use it once, at global scope, in one source file.
+#define BIB_PLUGIN_NAMED(NAME_STRING, KIND, VERSION, CLASS)                              \
+  namespace {                                                                             \
+  std::unique_ptr<::bib::Plugin> bib_plugin_create() { return std::make_unique<CLASS>(); } \
+  const ::bib::PluginDescriptor bib_plugin_descriptor_object{                            \
+      ::bib::kAbiVersion, NAME_STRING, KIND, VERSION, &bib_plugin_create};               \
+  }                                                                                       \
+  BOOST_DLL_ALIAS(bib_plugin_descriptor_object, bib_plugin_descriptor)
+
+#define BIB_PLUGIN(NAME, KIND, VERSION, CLASS) BIB_PLUGIN_NAMED(#NAME, KIND, VERSION, CLASS)

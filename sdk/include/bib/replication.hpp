@@ -1,0 +1,22 @@
+// Replication plugins decide how a committed event reaches the peers (DESIGN section 5).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "bib/export.hpp"
+#include "bib/plugin.hpp"
+#include "bib/service.hpp"
+
+namespace bib {
+
+class BIB_SDK_API ReplicationPlugin : public Plugin {
+ public:
+  // Called after the local durable append of a locally accepted event. Call done(true, "")
+  // when the client may be answered, or done(false, reason) to answer `erro`. May call done
+  // synchronously (async replication) or later from a loop callback (quorum).
+  using Done = std::function<void(bool ok, const std::string& error)>;
+  virtual void replicate(const Event& event, Done done) = 0;
+};
+
+}  // namespace bib
