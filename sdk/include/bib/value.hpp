@@ -54,6 +54,13 @@ class BIB_SDK_API Value {
   Value(Array a) : v_(std::move(a)) {}                      // NOLINT
   Value(Map m) : v_(std::move(m)) {}                        // NOLINT
 
+  // Out of line on purpose: inlined, GCC 12 -O2 reports a false -Wmaybe-uninitialized in
+  // the variant's move for code as plain as `array.push_back(1)`, which -Werror turns fatal.
+  Value(const Value& other);
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+
   Type type() const noexcept { return static_cast<Type>(v_.index()); }
   static const char* type_name(Type t) noexcept;  // "nil", "bool", "integer", "float", ...
 

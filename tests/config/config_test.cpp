@@ -1,0 +1,147 @@
+#include "config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "support/process.hpp"
+
+namespace bib::host {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  std::string write(const std::string& text) {
+    const std::string path = dir_ + "/c" + std::to_string(++count_) + ".toml";
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+    try {
+      load_config(write(text), overrides);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  }
+  std::string dir_ = test::make_temp_dir("config");
+  int count_ = 0;
+};
+
+TEST_F(ConfigTest, ReadsHostSettingsAndPluginEntries) {
+  const auto path = write(R"(
+[host]
+name = "server-1"
+log_level = "debug"
+heartbeat_ms = 200
+
+[[plugins]]
+name = "ping"
+
+[[plugins]]
+name = "broker"
+path = "/opt/bib-broker.so"
+frontend = "tcp://127.0.0.1:5555"
+liveness = 3
+)");
+  const Config c = load_config(path);
+  EXPECT_EQ(c.host.name, "server-1");
+  EXPECT_EQ(c.host.log_level, "debug");
+  EXPECT_EQ(c.host.heartbeat_ms, 200);
+  EXPECT_EQ(c.host.liveness, 3);  // default
+  ASSERT_EQ(c.plugins.size(), 2u);
+  EXPECT_EQ(c.plugins[0].name, "ping");
+  EXPECT_TRUE(c.plugins[0].options.as_map().empty());
+  EXPECT_EQ(c.plugins[1].path, "/opt/bib-broker.so");
+  EXPECT_EQ(c.plugins[1].options.get_string("frontend"), "tcp://127.0.0.1:5555");
+  EXPECT_EQ(c.plugins[1].options.get_int("liveness"), 3);
+  EXPECT_FALSE(c.plugins[1].options.contains("name"));
+  EXPECT_FALSE(c.plugins[1].options.contains("path"));
+  EXPECT_NE(c.plugins[1].where.find(":10"), std::string::npos) << c.plugins[1].where;
+}
+
+TEST_F(ConfigTest, ExpandsVariablesWithDefaults) {
+  ::setenv("BIB_TEST_ADDR", "127.9.9.9", 1);
+  ::unsetenv("BIB_TEST_UNSET");
+  EXPECT_EQ(expand_variables("tcp://${BIB_TEST_ADDR}:5555"), "tcp://127.9.9.9:5555");
+  EXPECT_EQ(expand_variables("tcp://${BIB_TEST_UNSET:-127.0.0.1}:5555"), "tcp://127.0.0.1:5555");
+  EXPECT_EQ(expand_variables("${BIB_TEST_ADDR:-x}"), "127.9.9.9");
+  EXPECT_EQ(expand_variables("cost $$5 and $HOME stays"), "cost $5 and $HOME stays");
+  EXPECT_THROW(expand_variables("${BIB_TEST_UNSET}"), ConfigError);
+  EXPECT_THROW(expand_variables("${BIB_TEST_ADDR"), ConfigError);
+}
+
+TEST_F(ConfigTest, ExpandsVariablesInsidePluginOptions) {
+  ::setenv("BIB_TEST_PORT", "7001", 1);
+  const Config c = load_config(write("[[plugins]]\nname = \"x\"\nlist = [\"a:${BIB_TEST_PORT}\"]\n[plugins.nested]\nk = \"${BIB_TEST_PORT}\"\n"));
+  EXPECT_EQ(c.plugins[0].options.get_array("list")[0].as_string(), "a:7001");
+  EXPECT_EQ(c.plugins[0].options.get_map("nested").at("k").as_string(), "7001");
+}
+
+TEST_F(ConfigTest, UnsetVariableErrorNamesFileLineAndKey) {
+  ::unsetenv("BIB_TEST_UNSET");
+  const auto err = error_of("[host]\n\nname = \"${BIB_TEST_UNSET}\"\n");
+  EXPECT_NE(err.find(".toml:3: key 'host.name'"), std::string::npos) << err;
+  EXPECT_NE(err.find("BIB_TEST_UNSET"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, WrongTypeErrorNamesFileLineAndKey) {
+  const auto err = error_of("[host]\nname = \"a\"\nliveness = \"three\"\n");
+  EXPECT_NE(err.find(".toml:3: key 'host.liveness': must be an integer, got string"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, UnknownHostKeyIsAnError) {
+  const auto err = error_of("[host]\nnmae = \"a\"\n");
+  EXPECT_NE(err.find(":2: key 'host.nmae': unknown key"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, SyntaxErrorNamesFileAndLine) {
+  const auto err = error_of("[host]\nname = \n");
+  EXPECT_NE(err.find(".toml:2:"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, MissingFileIsAClearError) {
+  try {
+    load_config(dir_ + "/nope.toml");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("nope.toml"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ConfigTest, PluginEntryNeedsAName) {
+  const auto err = error_of("[[plugins]]\npath = \"/x.so\"\n");
+  EXPECT_NE(err.find("key 'plugins[0].name'"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, DuplicatePluginEntryIsRefused) {
+  const auto err = error_of("[[plugins]]\nname = \"ping\"\n[[plugins]]\nname = \"ping\"\n");
+  EXPECT_NE(err.find("listed twice"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, BadLogLevelIsRefused) {
+  const auto err = error_of("[host]\nlog_level = \"loud\"\n");
+  EXPECT_NE(err.find("host.log_level"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, SetOverridesHostAndPluginKeysWithTypedValues) {
+  const auto path = write("[host]\nname = \"a\"\n[[plugins]]\nname = \"broker\"\nliveness = 3\n");
+  const Config c = load_config(path, {"host.name=b", "host.liveness=5", "plugins.broker.liveness=7",
+                                      "plugins.broker.frontend=tcp://127.0.0.1:1", "plugins.broker.flags=[1, 2]"});
+  EXPECT_EQ(c.host.name, "b");
+  EXPECT_EQ(c.host.liveness, 5);
+  EXPECT_EQ(c.plugins[0].options.get_int("liveness"), 7);
+  EXPECT_EQ(c.plugins[0].options.get_string("frontend"), "tcp://127.0.0.1:1");
+  EXPECT_EQ(c.plugins[0].options.get_array("flags").size(), 2u);
+}
+
+TEST_F(ConfigTest, SetIsValidatedLikeTheFile) {
+  const auto path = write("[host]\nname = \"a\"\n");
+  EXPECT_THROW(load_config(path, {"host.liveness=many"}), ConfigError);
+  EXPECT_THROW(load_config(path, {"noequals"}), ConfigError);
+  EXPECT_THROW(load_config(path, {"plugins.ghost.x=1"}), ConfigError);
+}
+
+}  // namespace
+}  // namespace bib::host
