@@ -2,6 +2,8 @@
 # with hidden visibility so that it exports its descriptor and nothing else.
 # In this source tree the plugins land in BIB_PLUGIN_OUTPUT_DIR and are installed with the host;
 # out of tree (after find_package(BulletInBoardSDK)) they land in the caller's build directory.
+set(BIB_PLUGIN_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/bib-plugin.map)
+
 function(bib_add_plugin name)
   set(target bib-plugin-${name})
   add_library(${target} MODULE ${ARGN})
@@ -11,6 +13,8 @@ function(bib_add_plugin name)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   target_link_libraries(${target} PRIVATE bib::sdk)
+  target_link_options(${target} PRIVATE "-Wl,--version-script=${BIB_PLUGIN_VERSION_SCRIPT}")
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${BIB_PLUGIN_VERSION_SCRIPT})
   if(DEFINED BIB_PLUGIN_OUTPUT_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${BIB_PLUGIN_OUTPUT_DIR})
     install(TARGETS ${target} LIBRARY DESTINATION ${BIB_PLUGIN_INSTALL_DIR})

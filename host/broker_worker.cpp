@@ -1,0 +1,204 @@
+#include "broker_worker.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <iterator>
+#include <vector>
+
+#include <zmq_addon.hpp>
+
+namespace bib::host {
+
+namespace {
+
+// The worker protocol's command words (the broker plugin's worker_protocol.hpp has the same).
+constexpr std::string_view kReady = "READY";
+constexpr std::string_view kHeartbeat = "HEARTBEAT";
+constexpr std::string_view kRequest = "REQUEST";
+constexpr std::string_view kReply = "REPLY";
+constexpr std::string_view kDisconnect = "DISCONNECT";
+
+// Reconnect back-off after the broker went silent, as in the Guide's Paranoid Pirate worker.
+constexpr std::chrono::milliseconds kBackoffInitial{250};
+constexpr std::chrono::milliseconds kBackoffMax{4000};
+
+// Messages taken per readiness callback, so that heartbeats and timers keep their turn.
+constexpr int kBatch = 64;
+
+}  // namespace
+
+BrokerWorker::BrokerWorker(zmq::context_t& zmq, bib::EventLoop& loop, const HostSettings& settings,
+                           spdlog::logger& log, Handler handler)
+    : zmq_(zmq),
+      loop_(loop),
+      name_(settings.name),
+      endpoint_(settings.broker),
+      heartbeat_(std::max<std::int64_t>(settings.heartbeat_ms, 1)),
+      liveness_limit_(static_cast<int>(std::max<std::int64_t>(settings.liveness, 1))),
+      max_message_bytes_(settings.max_message_bytes),
+      log_(log),
+      handler_(std::move(handler)),
+      backoff_(kBackoffInitial),
+      self_(std::make_shared<BrokerWorker*>(this)) {}
+
+BrokerWorker::~BrokerWorker() {
+  stop();
+  self_.reset();
+}
+
+void BrokerWorker::start() {
+  if (running_ || endpoint_.empty()) return;
+  running_ = true;
+  loop_thread_ = std::this_thread::get_id();
+  connect();
+  heartbeat_timer_ = loop_.add_timer(heartbeat_, [this] { on_heartbeat_timer(); }, true);
+}
+
+void BrokerWorker::stop() {
+  if (!running_) return;
+  running_ = false;
+  if (heartbeat_timer_) loop_.cancel_timer(*heartbeat_timer_);
+  if (reconnect_timer_) loop_.cancel_timer(*reconnect_timer_);
+  heartbeat_timer_.reset();
+  reconnect_timer_.reset();
+  if (socket_) {
+    // Leaving: the broker sends what we hold to another server now rather than after our
+    // heartbeats lapse. A short linger gives this last frame a chance to leave.
+    send(kDisconnect);
+    socket_->set(zmq::sockopt::linger, 100);
+    log_.info("broker worker: left {}", endpoint_);
+  }
+  close_socket();
+}
+
+void BrokerWorker::connect() {
+  ++generation_;
+  try {
+    socket_.emplace(zmq_, zmq::socket_type::dealer);
+    socket_->set(zmq::sockopt::linger, 0);
+    socket_->set(zmq::sockopt::maxmsgsize, max_message_bytes_);
+    socket_->connect(endpoint_);
+  } catch (const zmq::error_t& e) {
+    // A bad endpoint: say so loudly and keep trying, rather than stop serving for good.
+    socket_.reset();
+    log_.error("broker worker: cannot connect to {}: {}; retrying in {} ms", endpoint_, e.what(),
+               backoff_.count());
+    const auto delay = backoff_;
+    backoff_ = std::min(backoff_ * 2, kBackoffMax);
+    reconnect_later(delay);
+    return;
+  }
+  loop_.add_socket(*socket_, [this] { on_readable(); });
+  liveness_ = liveness_limit_;
+  // Queued until the connection is up, so it is the first thing a (re)started broker hears.
+  send(kReady, name_);
+  log_.info("broker worker: registering '{}' with {}", name_, endpoint_);
+}
+
+void BrokerWorker::close_socket() {
+  if (!socket_) return;
+  loop_.remove_socket(*socket_);
+  socket_.reset();
+}
+
+void BrokerWorker::reconnect_later(std::chrono::milliseconds delay) {
+  close_socket();
+  if (reconnect_timer_) loop_.cancel_timer(*reconnect_timer_);
+  reconnect_timer_ = loop_.add_timer(delay, [this] {
+    reconnect_timer_.reset();
+    if (running_) connect();
+  });
+}
+
+void BrokerWorker::on_readable() {
+  for (int i = 0; i < kBatch && socket_; ++i) {
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(*socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+      return;
+    }
+    if (frames.empty()) continue;
+    liveness_ = liveness_limit_;  // any message from the broker is a heartbeat
+    backoff_ = kBackoffInitial;
+    const std::string_view command = frames[0].to_string_view();
+
+    if (command == kRequest && frames.size() == 3) {
+      const std::string id = frames[1].to_string();
+      log_.debug("broker worker: request {} ({} bytes)", id, frames[2].size());
+      // The body's data.request_id is set (by the client, or by the broker before the first
+      // dispatch), and a request resent after another server died carries the same one: the
+      // commit stage is where a write already applied under that id must be answered, not
+      // applied again (deduplication comes with the replication issue).
+      // The reply may come now or much later; it must find this very connection.
+      std::weak_ptr<BrokerWorker*> weak = self_;
+      const std::uint64_t generation = generation_;
+      auto reply = [weak, generation, id](std::string body) {
+        if (auto self = weak.lock()) (*self)->send_reply(generation, id, std::move(body));
+      };
+      try {
+        handler_(frames[2].to_string_view(), std::move(reply));
+      } catch (const std::exception& e) {
+        // The broker answers the client once its request_timeout_ms passes.
+        log_.error("broker worker: request {} failed: {}", id, e.what());
+      }
+    } else if (command == kHeartbeat) {
+      log_.trace("broker worker: heartbeat from broker");
+    } else if (command == kDisconnect) {
+      // The broker does not know this connection (it restarted, or evicted us while we were
+      // stalled): whatever we hold was sent elsewhere or forgotten. Register afresh now.
+      log_.info("broker worker: broker at {} does not know us; registering again", endpoint_);
+      close_socket();
+      if (running_) connect();
+      return;
+    } else {
+      log_.warn("broker worker: unexpected message '{}' ({} frames) from the broker", command,
+                frames.size());
+    }
+  }
+}
+
+void BrokerWorker::on_heartbeat_timer() {
+  if (!socket_) return;  // waiting to reconnect
+  if (--liveness_ > 0) {
+    send(kHeartbeat);
+    return;
+  }
+  log_.warn("broker worker: no word from {} for {} ms; reconnecting in {} ms", endpoint_,
+            (heartbeat_ * liveness_limit_).count(), backoff_.count());
+  const auto delay = backoff_;
+  backoff_ = std::min(backoff_ * 2, kBackoffMax);
+  reconnect_later(delay);
+}
+
+void BrokerWorker::send(std::string_view command, std::string_view id, std::string_view body) {
+  std::vector<zmq::const_buffer> frames{zmq::buffer(command)};
+  if (!id.empty() || command == kReply) frames.push_back(zmq::buffer(id));
+  if (command == kReply) frames.push_back(zmq::buffer(body));
+  try {
+    // dontwait: a broker that is away must not block the loop; the frame is dropped when the
+    // queue to it is full, and liveness sorts that out.
+    if (!zmq::send_multipart(*socket_, frames, zmq::send_flags::dontwait)) {
+      log_.debug("broker worker: {} not sent: queue to the broker is full", command);
+    }
+  } catch (const zmq::error_t& e) {
+    log_.warn("broker worker: {} not sent: {}", command, e.what());
+  }
+}
+
+void BrokerWorker::send_reply(std::uint64_t generation, const std::string& id, std::string body) {
+  if (std::this_thread::get_id() != loop_thread_) {
+    // Replies belong on the loop thread, like every socket operation.
+    std::weak_ptr<BrokerWorker*> weak = self_;
+    loop_.post([weak, generation, id, body = std::move(body)]() mutable {
+      if (auto self = weak.lock()) (*self)->send_reply(generation, id, std::move(body));
+    });
+    return;
+  }
+  if (!socket_ || generation != generation_) {
+    log_.info("broker worker: reply {} dropped: its connection to the broker was recycled", id);
+    return;
+  }
+  log_.debug("broker worker: reply {} ({} bytes)", id, body.size());
+  send(kReply, id, body);
+}
+
+}  // namespace bib::host

@@ -1,0 +1,82 @@
+// The server side of the broker's worker protocol (DESIGN section 2; docs/broker.md): a DEALER
+// connected to host.broker that registers this node, exchanges heartbeats, and hands each
+// request to the dispatcher.
+//
+//   server -> broker   ["READY", "server-2"]   ["HEARTBEAT"]   ["REPLY", id, body]   ["DISCONNECT"]
+//   broker -> server   ["REQUEST", id, body]   ["HEARTBEAT"]   ["DISCONNECT"]
+//
+// Liveness: any message from the broker counts as a heartbeat. After host.liveness heartbeat
+// intervals of silence the broker is taken for dead: the socket is closed and a fresh one
+// opened after a back-off (250 ms, doubling up to 4 s, back to 250 ms once the broker is heard
+// again), which registers again. ["DISCONNECT"] from the broker (it restarted, or evicted us)
+// opens a fresh connection and registers again at once.
+//
+// Each connection has a generation. A reply that comes back (possibly much later, a write
+// waits for its commit) after its connection was recycled is dropped: the broker that sent the
+// request has already sent it elsewhere or forgotten it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include <spdlog/logger.h>
+#include <zmq.hpp>
+
+#include "bib/event_loop.hpp"
+#include "config.hpp"
+
+namespace bib::host {
+
+class BrokerWorker {
+ public:
+  using Handler =
+      std::function<void(std::string_view request, std::function<void(std::string reply)>)>;
+
+  // Everything is used from the loop thread. settings.broker is the endpoint to connect to.
+  BrokerWorker(zmq::context_t& zmq, bib::EventLoop& loop, const HostSettings& settings,
+               spdlog::logger& log, Handler handler);
+  ~BrokerWorker();
+  BrokerWorker(const BrokerWorker&) = delete;
+  BrokerWorker& operator=(const BrokerWorker&) = delete;
+
+  void start();  // connect, READY, start heartbeats
+  void stop();   // DISCONNECT (the broker resends what we hold), close; late replies are dropped
+
+ private:
+  void connect();
+  void close_socket();
+  void reconnect_later(std::chrono::milliseconds delay);
+  void on_readable();
+  void on_heartbeat_timer();
+  void send(std::string_view command, std::string_view id = {}, std::string_view body = {});
+  void send_reply(std::uint64_t generation, const std::string& id, std::string body);
+
+  zmq::context_t& zmq_;
+  bib::EventLoop& loop_;
+  const std::string name_;
+  const std::string endpoint_;
+  const std::chrono::milliseconds heartbeat_;
+  const int liveness_limit_;
+  const std::int64_t max_message_bytes_;
+  spdlog::logger& log_;
+  Handler handler_;
+
+  std::optional<zmq::socket_t> socket_;
+  std::uint64_t generation_ = 0;  // bumped by every new connection
+  int liveness_ = 0;              // heartbeat intervals left before the broker counts as dead
+  std::chrono::milliseconds backoff_;
+  std::optional<TimerId> heartbeat_timer_;
+  std::optional<TimerId> reconnect_timer_;
+  bool running_ = false;
+  std::thread::id loop_thread_;
+  // Reply callbacks hold a weak reference: once this object is gone they do nothing.
+  std::shared_ptr<BrokerWorker*> self_;
+};
+
+}  // namespace bib::host

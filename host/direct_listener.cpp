@@ -1,0 +1,80 @@
+#include "direct_listener.hpp"
+
+#include <vector>
+
+#include <zmq_addon.hpp>
+
+namespace bib::host {
+
+namespace {
+
+// Messages taken per readiness callback, so that one busy client cannot starve the others.
+constexpr int kBatch = 64;
+
+}  // namespace
+
+DirectListener::DirectListener(zmq::context_t& zmq, EventLoop& loop, std::string endpoint,
+                               std::int64_t max_message_bytes, spdlog::logger& log, Handler handler)
+    : zmq_(zmq),
+      loop_(loop),
+      endpoint_(std::move(endpoint)),
+      max_message_bytes_(max_message_bytes),
+      log_(log),
+      handler_(std::move(handler)) {}
+
+DirectListener::~DirectListener() { stop(); }
+
+void DirectListener::start() {
+  auto socket = std::make_shared<zmq::socket_t>(zmq_, zmq::socket_type::router);
+  socket->set(zmq::sockopt::maxmsgsize, max_message_bytes_);
+  socket->set(zmq::sockopt::router_mandatory, false);  // a reply to a client gone is dropped
+  socket->set(zmq::sockopt::linger, 500);
+  socket->bind(endpoint_);
+  socket_ = std::move(socket);
+  loop_.add_socket(*socket_, [this] { on_readable(); });
+  log_.info("listening on {}", endpoint_);
+}
+
+void DirectListener::stop() {
+  if (!socket_) return;
+  loop_.remove_socket(*socket_);
+  socket_.reset();
+}
+
+void DirectListener::on_readable() {
+  for (int i = 0; i < kBatch && socket_; ++i) {
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(*socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+    handle(frames);
+  }
+}
+
+void DirectListener::handle(std::vector<zmq::message_t>& frames) {
+  // [identity][body] or [identity ... ][""][body]: the body is the last frame, the routing
+  // envelope is everything before it and goes back unchanged with the reply.
+  const bool dealer_plain = frames.size() == 2;
+  const bool delimited = frames.size() >= 3 && frames[frames.size() - 2].size() == 0;
+  if (!dealer_plain && !delimited) {
+    log_.warn("direct: dropped a message of {} frames (expected [identity][\"\"][body] or [identity][body])",
+              frames.size());
+    return;
+  }
+  std::vector<std::string> routing;
+  for (std::size_t i = 0; i + 1 < frames.size(); ++i) routing.push_back(frames[i].to_string());
+  const zmq::message_t& body = frames.back();
+
+  std::weak_ptr<zmq::socket_t> weak = socket_;
+  handler_(body.to_string_view(), [weak, routing = std::move(routing), this](std::string reply) {
+    auto socket = weak.lock();
+    if (!socket) return;  // listener stopped meanwhile
+    try {
+      for (const std::string& frame : routing)
+        socket->send(zmq::buffer(frame), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+      socket->send(zmq::buffer(reply), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+      log_.warn("direct: reply not sent: {}", e.what());
+    }
+  });
+}
+
+}  // namespace bib::host

@@ -1,0 +1,49 @@
+// The optional ROUTER at host.listen, for clients that talk to this node directly (tests,
+// admin tools, a single server without a broker). It accepts
+//   REQ clients:    [identity][""][body]
+//   DEALER clients: [identity][body]  or  [identity][""][body]
+// and answers with the same routing frames before the reply body. Any other frame layout is
+// dropped with a warning. Frames above host.max_message_bytes never arrive: ZeroMQ drops
+// them (ZMQ_MAXMSGSIZE) and disconnects that peer.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <spdlog/logger.h>
+#include <zmq.hpp>
+
+#include "event_loop.hpp"
+
+namespace bib::host {
+
+class DirectListener {
+ public:
+  using Handler = std::function<void(std::string_view request, std::function<void(std::string reply)> reply)>;
+
+  DirectListener(zmq::context_t& zmq, EventLoop& loop, std::string endpoint, std::int64_t max_message_bytes,
+                 spdlog::logger& log, Handler handler);
+  ~DirectListener();
+  DirectListener(const DirectListener&) = delete;
+  DirectListener& operator=(const DirectListener&) = delete;
+
+  void start();  // bind and register with the loop; throws zmq::error_t when the bind fails
+  void stop();   // unregister and close; replies still pending are dropped
+
+ private:
+  void on_readable();
+  void handle(std::vector<zmq::message_t>& frames);
+
+  zmq::context_t& zmq_;
+  EventLoop& loop_;
+  std::string endpoint_;
+  std::int64_t max_message_bytes_;
+  spdlog::logger& log_;
+  Handler handler_;
+  // Shared so that a reply arriving after stop() finds the socket gone instead of dangling.
+  std::shared_ptr<zmq::socket_t> socket_;
+};
+
+}  // namespace bib::host

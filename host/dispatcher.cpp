@@ -1,0 +1,77 @@
+#include "dispatcher.hpp"
+
+#include <variant>
+
+namespace bib::host {
+
+Dispatcher::Dispatcher(Deps deps) : deps_(deps) {
+  limits_.max_bytes = static_cast<std::size_t>(deps_.max_message_bytes);
+}
+
+void Dispatcher::dispatch(std::string_view request_bytes, const std::string& peer,
+                          std::function<void(std::string reply_bytes)> reply) {
+  auto decoded = bib::decode_envelope(request_bytes, limits_);
+  if (!decoded) {
+    deps_.wire.info("recv {} ({} bytes, undecodable: {})", peer, request_bytes.size(), decoded.error().message);
+    send_error(peer, "error", "malformed request: " + decoded.error().message, reply);
+    return;
+  }
+  bib::Envelope& envelope = decoded.value();
+  deps_.wire.info("recv {} {}", peer, envelope.to_string());
+  bib::observe(envelope.data, deps_.lamport);
+
+  auto route = deps_.services.find(envelope.service);
+  if (route == deps_.services.end()) {
+    send_error(peer, envelope.service, "unknown service '" + envelope.service + "'", reply);
+    return;
+  }
+  bib::ServicePlugin& plugin = *route->second.plugin;
+  bib::Request request{envelope.service, std::move(envelope.data), peer};
+
+  bib::Outcome outcome;
+  try {
+    outcome = plugin.handle(request);
+  } catch (const bib::FieldError& e) {
+    send_error(peer, request.service, e.what(), reply);
+    return;
+  } catch (const std::exception& e) {
+    // Not the client's fault: worth a line in the plugin's direction.
+    deps_.log.warn("plugin '{}' failed on service '{}': {}", route->second.plugin_name, request.service, e.what());
+    send_error(peer, request.service, e.what(), reply);
+    return;
+  }
+
+  if (auto* r = std::get_if<bib::Reply>(&outcome)) {
+    send(peer, request.service, std::move(r->data), reply);
+    return;
+  }
+  deps_.committer.commit(plugin, request, std::move(std::get<bib::Write>(outcome)),
+                         [this, peer, service = request.service, reply](bib::Result<bib::Value> result) {
+                           if (result)
+                             send(peer, service, std::move(result).value(), reply);
+                           else
+                             send_error(peer, service, result.error().message, reply);
+                         });
+}
+
+void Dispatcher::send(const std::string& peer, const std::string& service, bib::Value data, const ReplyFn& reply) {
+  if (data.is_nil()) data = bib::Map{};
+  if (!data.is_map()) {
+    send_error(peer, service,
+               "internal error: service '" + service + "' replied with " +
+                   bib::Value::type_name(data.type()) + ", not a map",
+               reply);
+    return;
+  }
+  bib::stamp(data, deps_.lamport, deps_.clock);
+  bib::Envelope envelope{service, std::move(data)};
+  deps_.wire.info("send {} {}", peer, envelope.to_string());
+  reply(bib::encode_envelope(envelope));
+}
+
+void Dispatcher::send_error(const std::string& peer, const std::string& service, const std::string& description,
+                            const ReplyFn& reply) {
+  send(peer, service, bib::Map{{"status", "erro"}, {"description", description}}, reply);
+}
+
+}  // namespace bib::host

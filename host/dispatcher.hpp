@@ -1,0 +1,57 @@
+// Where every request goes, whatever socket it came in on (direct ROUTER, broker worker):
+// bytes -> envelope -> service plugin -> reply bytes.
+//
+//   in:  {"service": "echo", "data": {"x": 1, "clock": 4, "timestamp": 1714550000.1}}
+//   out: {"service": "echo", "data": {"x": 1, "clock": 6, "timestamp": 1714550000.2}}
+//   err: {"service": "echo", "data": {"status": "erro", "description": "...", "clock": .., "timestamp": ..}}
+// Undecodable bytes are answered with service "error". Every message received and sent is
+// one line on the wire log: `recv <peer> <service> {data}` / `send <peer> <service> {data}`.
+// Nothing a request contains or a handler throws stops the host.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <spdlog/logger.h>
+
+#include "bib/clock.hpp"
+#include "bib/codec.hpp"
+#include "commit.hpp"
+#include "service_table.hpp"
+
+namespace bib::host {
+
+class Dispatcher {
+ public:
+  struct Deps {
+    const ServiceTable& services;
+    Committer& committer;
+    bib::LamportClock& lamport;
+    bib::PhysicalClock& clock;
+    spdlog::logger& log;
+    spdlog::logger& wire;
+    std::int64_t max_message_bytes;
+  };
+
+  explicit Dispatcher(Deps deps);
+
+  // The seam every transport uses. `peer` names the source for logs ("direct", "broker").
+  // reply is called exactly once, now or later (a write waits for its commit), on the loop
+  // thread.
+  void dispatch(std::string_view request_bytes, const std::string& peer,
+                std::function<void(std::string reply_bytes)> reply);
+
+ private:
+  using ReplyFn = std::function<void(std::string)>;
+
+  void send(const std::string& peer, const std::string& service, bib::Value data, const ReplyFn& reply);
+  void send_error(const std::string& peer, const std::string& service, const std::string& description,
+                  const ReplyFn& reply);
+
+  Deps deps_;
+  bib::DecodeLimits limits_;
+};
+
+}  // namespace bib::host

@@ -1,0 +1,153 @@
+#include "host.hpp"
+
+#include <signal.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <boost/filesystem/path.hpp>
+
+#include "commit.hpp"
+#include "direct_listener.hpp"
+#include "dispatcher.hpp"
+#include "host_context.hpp"
+#include "logging.hpp"
+#include "plugin_set.hpp"
+#include "runtime.hpp"
+#include "signals.hpp"
+
+// The broker worker is written separately; until it exists a host.broker setting is refused.
+#if __has_include("broker_worker.hpp")
+#include "broker_worker.hpp"
+#define BIB_HOST_HAS_BROKER_WORKER 1
+#else
+#define BIB_HOST_HAS_BROKER_WORKER 0
+#endif
+
+namespace bib::host {
+
+namespace {
+
+std::string plugin_names(const PluginSet& plugins) {
+  std::string out;
+  for (const LoadedPlugin& p : plugins.plugins()) out += (out.empty() ? "" : ", ") + p.entry.name;
+  return out;
+}
+
+// Phase 4 and after: start, serve until a shutdown signal, stop in reverse.
+int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
+  spdlog::logger& log = runtime.logging.host();
+  const HostSettings& settings = runtime.settings;
+
+  runtime.publisher.open();
+  Committer committer(settings.name, runtime.lamport, runtime.clock);
+  Dispatcher dispatcher({plugins.services(), committer, runtime.lamport, runtime.clock, log,
+                         runtime.logging.wire(), settings.max_message_bytes});
+
+  try {
+    plugins.start();
+  } catch (const PluginError& e) {
+    log.error("{}", e.what());
+    plugins.stop();
+    return 1;
+  }
+
+  // Requests are let in only once every plugin has started.
+  std::unique_ptr<DirectListener> listener;
+  if (!settings.listen.empty()) {
+    listener = std::make_unique<DirectListener>(
+        runtime.zmq, runtime.loop, settings.listen, settings.max_message_bytes, log,
+        [&dispatcher](std::string_view request, std::function<void(std::string)> reply) {
+          dispatcher.dispatch(request, "direct", std::move(reply));
+        });
+    try {
+      listener->start();
+    } catch (const zmq::error_t& e) {
+      log.error("cannot listen on {} (host.listen): {}", settings.listen, e.what());
+      plugins.stop();
+      return 1;
+    }
+  }
+
+#if BIB_HOST_HAS_BROKER_WORKER
+  std::unique_ptr<BrokerWorker> worker;
+  if (!settings.broker.empty()) {
+    worker = std::make_unique<BrokerWorker>(
+        runtime.zmq, runtime.loop, settings, log,
+        [&dispatcher](std::string_view request, std::function<void(std::string)> reply) {
+          dispatcher.dispatch(request, "broker", std::move(reply));
+        });
+    worker->start();
+  }
+#else
+  if (!settings.broker.empty()) {
+    log.error("host.broker is set, but this bib-host was built without the broker worker");
+    if (listener) listener->stop();
+    plugins.stop();
+    return 1;
+  }
+#endif
+
+  runtime.loop.add_fd("host", signals.fd(), [&] {
+    const int sig = signals.take();
+    if (sig == 0) return;
+    log.info("{} received: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    runtime.loop.stop();
+  });
+  log.info("node '{}' serving{}{}", settings.name, settings.listen.empty() ? "" : " on " + settings.listen,
+           settings.broker.empty() ? "" : " for broker " + settings.broker);
+
+  runtime.loop.run();
+
+  // Shutdown: no new requests first, then the plugins in reverse start order.
+  runtime.loop.remove_fd(signals.fd());
+#if BIB_HOST_HAS_BROKER_WORKER
+  if (worker) worker->stop();
+#endif
+  if (listener) listener->stop();
+  plugins.stop();
+  runtime.publisher.close();
+  plugins.destroy();
+  log.info("node '{}' stopped", settings.name);
+  return 0;
+}
+
+}  // namespace
+
+int run_host(const Config& config, bool check_only) {
+  // Before anything starts a thread (ZeroMQ), so the mask is inherited everywhere.
+  std::optional<ShutdownSignals> signals;
+  if (!check_only) signals.emplace();
+
+  Logging logging(parse_log_level(config.host.log_level), parse_log_level(config.host.wire_log));
+  spdlog::logger& log = logging.host();
+  Runtime runtime(config.host, logging);
+  PluginSet plugins(log);
+  const std::string base_dir = boost::filesystem::path(config.file).parent_path().string();
+
+  try {
+    plugins.load(config.plugins, config.host.plugin_path, base_dir);
+    if (!check_only) log.info("node '{}' loaded {}", config.host.name, plugins.summary());
+    plugins.create();
+    plugins.configure([&](const PluginEntry& entry) {
+      return std::make_unique<HostContext>(runtime, entry, plugins);
+    });
+  } catch (const PluginError& e) {
+    if (check_only)
+      std::cerr << e.what() << std::endl;
+    else
+      log.error("{}", e.what());
+    return 1;
+  }
+
+  if (check_only) {
+    const std::size_t n = plugins.plugins().size();
+    std::cout << "config OK: " << n << (n == 1 ? " plugin (" : " plugins (") << plugin_names(plugins) << ")"
+              << std::endl;
+    return 0;
+  }
+  return serve(runtime, plugins, *signals);
+}
+
+}  // namespace bib::host

@@ -1,0 +1,32 @@
+// What one bib-host process has exactly one of, shared by every plugin's context: settings,
+// loggers, the ZeroMQ context, the event loop, the Lamport and physical clocks, the PUB socket.
+#pragma once
+
+#include <zmq.hpp>
+
+#include "bib/clock.hpp"
+#include "config.hpp"
+#include "event_loop.hpp"
+#include "logging.hpp"
+#include "publisher.hpp"
+
+namespace bib::host {
+
+struct Runtime {
+  Runtime(HostSettings host_settings, Logging& host_logging)
+      : settings(std::move(host_settings)),
+        logging(host_logging),
+        loop(logging.host()),
+        publisher(zmq, settings.proxy, logging.host(), logging.wire()) {}
+
+  HostSettings settings;
+  Logging& logging;
+  // Declared before everything that owns sockets, so that it is terminated last.
+  zmq::context_t zmq;
+  EventLoop loop;
+  bib::LamportClock lamport;
+  bib::PhysicalClock clock;
+  Publisher publisher;
+};
+
+}  // namespace bib::host
