@@ -7,16 +7,17 @@
 
 #include <zmq_addon.hpp>
 
+#include "bib/worker_protocol.hpp"
+
 namespace bib::host {
 
 namespace {
 
-// The worker protocol's command words (the broker plugin's worker_protocol.hpp has the same).
-constexpr std::string_view kReady = "READY";
-constexpr std::string_view kHeartbeat = "HEARTBEAT";
-constexpr std::string_view kRequest = "REQUEST";
-constexpr std::string_view kReply = "REPLY";
-constexpr std::string_view kDisconnect = "DISCONNECT";
+using worker_protocol::kDisconnect;
+using worker_protocol::kHeartbeat;
+using worker_protocol::kReady;
+using worker_protocol::kReply;
+using worker_protocol::kRequest;
 
 // Reconnect back-off after the broker went silent, as in the Guide's Paranoid Pirate worker.
 constexpr std::chrono::milliseconds kBackoffInitial{250};

@@ -1,0 +1,392 @@
+#include "broker.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <iterator>
+#include <random>
+#include <stdexcept>
+#include <utility>
+
+#include <zmq_addon.hpp>
+
+#include "bib/worker_protocol.hpp"
+
+namespace bib::broker {
+namespace protocol = bib::worker_protocol;
+namespace {
+
+constexpr std::size_t kMaxRouteFrames = 8;  // identity, "" for REQ, a few for ROUTER chains
+// Messages taken per readiness callback, so that a burst of clients cannot keep the servers'
+// replies and heartbeats waiting (the loop polls level-triggered: the rest comes next turn).
+constexpr int kBatch = 256;
+
+// Identities are binary (ROUTER picks 5 bytes): show them as hex.
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xf];
+  }
+  return out;
+}
+
+std::string client_name(const std::vector<std::string>& route) {
+  return "client " + (route.empty() ? std::string("?") : hex(route.front()));
+}
+
+// A new value per broker run, so that ids never repeat after a restart (servers deduplicate
+// requests by id and must not mistake a new request for an old one).
+std::string incarnation() {
+  std::random_device rd;
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(rd()));
+  return buf;
+}
+
+// Deadlines are checked a few times per heartbeat.
+Millis tick_interval(Millis heartbeat) {
+  return std::clamp(heartbeat / 4, Millis(10), Millis(250));
+}
+
+}  // namespace
+
+void Broker::configure(Context& ctx) {
+  ctx_ = &ctx;
+  options_ = parse_options(ctx.config());
+  limits_.max_bytes = static_cast<std::size_t>(ctx.max_message_bytes());
+  state_.emplace(options_.dispatch, ctx.node_name() + "-" + incarnation());
+}
+
+void Broker::start() {
+  auto open = [&](const char* role, const std::string& endpoint, bool mandatory) {
+    zmq::socket_t socket(ctx_->zmq_context(), zmq::socket_type::router);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.set(zmq::sockopt::maxmsgsize, ctx_->max_message_bytes());
+    // Backend: a send to a server whose connection closed fails at once instead of vanishing,
+    // so a crashed server's requests go elsewhere without waiting for its heartbeats to lapse.
+    if (mandatory) socket.set(zmq::sockopt::router_mandatory, 1);
+    try {
+      socket.bind(endpoint);
+    } catch (const zmq::error_t& e) {
+      throw std::runtime_error(std::string("cannot bind ") + role + " " + endpoint + ": " + e.what());
+    }
+    return socket;
+  };
+  // Both bound before either is registered: a failed bind leaves nothing behind in the loop.
+  frontend_.emplace(open("frontend", options_.frontend, false));
+  backend_.emplace(open("backend", options_.backend, true));
+  ctx_->loop().add_socket(*frontend_, [this] { on_frontend(); });
+  ctx_->loop().add_socket(*backend_, [this] { on_backend(); });
+  next_heartbeat_ = SteadyClock::now() + options_.dispatch.heartbeat;
+  tick_timer_ = ctx_->loop().add_timer(tick_interval(options_.dispatch.heartbeat),
+                                       [this] { on_tick(); }, true);
+  const auto& d = options_.dispatch;
+  ctx_->log().info(
+      "broker: clients on {}, servers on {}; heartbeat {} ms, liveness {}, hold {} ms, "
+      "request timeout {} ms, max inflight {}",
+      options_.frontend, options_.backend, d.heartbeat.count(), d.liveness, d.hold.count(),
+      d.request_timeout.count(), d.max_inflight);
+}
+
+void Broker::stop() {
+  if (tick_timer_) ctx_->loop().cancel_timer(*tick_timer_);
+  tick_timer_.reset();
+  if (backend_ && state_) {
+    // Tell the servers at once, so they register with the next broker without waiting for
+    // our heartbeats to lapse; a short linger gives these last frames a chance to leave.
+    for (const auto& identity : state_->live_identities()) {
+      send_to_worker(identity, protocol::kDisconnect);
+    }
+    backend_->set(zmq::sockopt::linger, 100);
+    ctx_->loop().remove_socket(*backend_);
+    backend_.reset();
+  }
+  if (frontend_) {
+    ctx_->loop().remove_socket(*frontend_);
+    frontend_.reset();
+  }
+}
+
+void Broker::on_frontend() {
+  for (int i = 0; i < kBatch; ++i) {
+    Frames frames;
+    if (!zmq::recv_multipart(*frontend_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+      return;
+    }
+    try {
+      client_request(std::move(frames));
+    } catch (const std::exception& e) {
+      ctx_->log().error("broker: client request failed: {}", e.what());
+    }
+  }
+}
+
+void Broker::on_backend() {
+  for (int i = 0; i < kBatch; ++i) {
+    Frames frames;
+    if (!zmq::recv_multipart(*backend_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+      return;
+    }
+    try {
+      worker_message(std::move(frames));
+    } catch (const std::exception& e) {
+      ctx_->log().error("broker: server message failed: {}", e.what());
+    }
+  }
+}
+
+// [identity]["" for REQ][msgpack envelope]: everything before the body is the route back.
+void Broker::client_request(Frames frames) {
+  if (frames.size() < 2 || frames.size() > kMaxRouteFrames + 1) {
+    ctx_->log().warn("broker: dropped a client message of {} frames", frames.size());
+    return;
+  }
+  Route route;
+  for (std::size_t i = 0; i + 1 < frames.size(); ++i) route.push_back(frames[i].to_string());
+  const zmq::message_t& body = frames.back();
+
+  auto decoded = decode_envelope(body.to_string_view(), limits_);
+  if (!decoded) {
+    ctx_->wire_log().info("recv {} <undecodable: {}>", client_name(route), decoded.error().message);
+    answer_error(route, "error", "bad request: " + decoded.error().message);
+    return;
+  }
+  Envelope request = std::move(decoded).value();
+  observe(request.data, ctx_->lamport());
+  ctx_->wire_log().info("recv {} {}", client_name(route), request.to_string());
+
+  if (request.service == "broker") {
+    answer_status(route);
+    return;
+  }
+  // Every request carries an id before it first leaves, so a copy sent again after its
+  // server died is the same request to the servers:
+  //   {"service": "publish", "data": {..., "request_id": "broker-5f3a9c01-17"}}
+  // A client's own request_id (Lazy Pirate retries) is kept as it is. Servers deduplicate
+  // writes by it (the commit stage keeps it as Event::request_id; the lookup that answers a
+  // known id instead of applying it twice comes with the replication issue).
+  const Value* client_id = request.data.find("request_id");
+  if (client_id != nullptr && !client_id->is_nil() && !client_id->is_string()) {
+    answer_error(route, request.service,
+                 std::string("field 'request_id' must be a string, got ") +
+                     Value::type_name(client_id->type()));
+    return;
+  }
+  const std::string id = state_->issue_id();
+  if (client_id == nullptr || client_id->is_nil() || client_id->as_string().empty()) {
+    request.data["request_id"] = id;
+  }
+  std::string tagged = encode_envelope(request);
+  if (tagged.size() > static_cast<std::size_t>(ctx_->max_message_bytes())) {
+    answer_error(route, request.service, "request too large");
+    return;
+  }
+  Actions actions;
+  state_->submit({id, std::move(route), request.service, std::move(tagged)}, SteadyClock::now(),
+                 actions);
+  carry_out(std::move(actions));
+}
+
+// [identity][command][arguments...], see bib/worker_protocol.hpp.
+void Broker::worker_message(Frames frames) {
+  if (frames.size() < 2) return;
+  const std::string identity = frames[0].to_string();
+  const std::string command = frames[1].to_string();
+  const std::string name = state_->worker_name(identity);
+  const std::string who = name.empty() ? "server " + hex(identity) : name;
+  const auto now = SteadyClock::now();
+
+  if (command == protocol::kHeartbeat) {
+    ctx_->wire_log().trace("recv {} HEARTBEAT", who);
+    if (!state_->on_traffic(identity, now)) tell_to_register(identity);
+  } else if (command == protocol::kReply && frames.size() == 4) {
+    worker_reply(identity, who, frames);
+  } else if (command == protocol::kReady) {
+    std::string ready_name = frames.size() >= 3 ? frames[2].to_string() : std::string();
+    if (ready_name.empty()) ready_name = "server-" + hex(identity);
+    ctx_->wire_log().info("recv {} READY {}", who, ready_name);
+    Actions actions;
+    state_->on_ready(identity, ready_name, now, actions);
+    carry_out(std::move(actions));
+  } else if (command == protocol::kDisconnect) {
+    ctx_->wire_log().info("recv {} DISCONNECT", who);
+    Actions actions;
+    state_->on_disconnect(identity, "it left (DISCONNECT)", now, actions);
+    carry_out(std::move(actions));
+  } else {
+    state_->on_traffic(identity, now);
+    ctx_->log().warn("broker: {} sent an unknown command '{}' ({} frames)", who, command,
+                     frames.size());
+  }
+}
+
+void Broker::worker_reply(const std::string& identity, const std::string& who, Frames& frames) {
+  const std::string id = frames[2].to_string();
+  const zmq::message_t& body = frames[3];
+  Actions actions;
+  ReplyOutcome outcome = state_->on_reply(identity, id, SteadyClock::now(), actions);
+  switch (outcome.verdict) {
+    case ReplyVerdict::deliver: {
+      auto decoded = decode_envelope(body.to_string_view(), limits_);
+      if (decoded) observe(decoded.value().data, ctx_->lamport());
+      const std::string line =
+          decoded ? decoded.value().to_string() : "<undecodable: " + decoded.error().message + ">";
+      ctx_->wire_log().info("recv {} REPLY {} {}", who, id, line);
+      forward(outcome.request.route, body);
+      ctx_->wire_log().info("send {} {}", client_name(outcome.request.route), line);
+      break;
+    }
+    case ReplyVerdict::stale:
+      ctx_->wire_log().info("recv {} REPLY {} {}", who, id, render(body.to_string_view()));
+      ctx_->log().info("broker: dropped reply {} from {}: it does not hold that request "
+                       "(late, duplicate or timed out)", id, who);
+      break;
+    case ReplyVerdict::unknown_worker:
+      ctx_->wire_log().info("recv {} REPLY {} {}", who, id, render(body.to_string_view()));
+      ctx_->log().info("broker: dropped reply {} from unregistered {}: evicted before it "
+                       "answered, the request went elsewhere", id, who);
+      tell_to_register(identity);
+      break;
+  }
+  carry_out(std::move(actions));
+}
+
+void Broker::on_tick() {
+  const auto now = SteadyClock::now();
+  Actions actions;
+  state_->tick(now, actions);
+  carry_out(std::move(actions));
+  if (now < next_heartbeat_) return;
+  next_heartbeat_ = now + options_.dispatch.heartbeat;
+  std::vector<std::string> gone;
+  for (const auto& identity : state_->live_identities()) {
+    if (send_to_worker(identity, protocol::kHeartbeat)) {
+      ctx_->wire_log().trace("send {} HEARTBEAT", state_->worker_name(identity));
+    } else {
+      gone.push_back(identity);
+    }
+  }
+  for (const auto& identity : gone) {
+    Actions more;
+    state_->on_disconnect(identity, "connection closed", now, more);
+    carry_out(std::move(more));
+  }
+}
+
+void Broker::carry_out(Actions actions) {
+  for (const auto& event : actions.events) {
+    switch (event.kind) {
+      case WorkerEvent::Kind::joined:
+        ctx_->log().info("broker: {} joined ({} live)", event.name,
+                         state_->live_identities().size());
+        break;
+      case WorkerEvent::Kind::rejoined:
+        ctx_->log().info("broker: {} rejoined ({} live)", event.name,
+                         state_->live_identities().size());
+        break;
+      case WorkerEvent::Kind::evicted:
+        if (event.requeued == 0) {
+          ctx_->log().info("broker: {} evicted: {}", event.name, event.reason);
+        } else {
+          ctx_->log().info("broker: {} evicted: {}; the {} request(s) it held go to other servers",
+                           event.name, event.reason, event.requeued);
+        }
+        break;
+    }
+  }
+  std::vector<std::string> gone;
+  for (const auto& d : actions.dispatches) {
+    if (std::find(gone.begin(), gone.end(), d.identity) != gone.end()) continue;
+    if (!send_to_worker(d.identity, protocol::kRequest, d.id, d.body)) {
+      gone.push_back(d.identity);  // still held by it: evicting it below sends it elsewhere
+      continue;
+    }
+    ctx_->wire_log().info("send {} REQUEST {}{} {}", d.worker, d.id, d.resent ? " (resent)" : "",
+                          render(d.body));
+  }
+  for (const auto& f : actions.failures) {
+    answer_error(f.request.route, f.request.service, f.description);
+  }
+  // Each round evicts at least one worker, so this ends.
+  for (const auto& identity : gone) {
+    Actions more;
+    state_->on_disconnect(identity, "connection closed", SteadyClock::now(), more);
+    carry_out(std::move(more));
+  }
+}
+
+void Broker::answer(const Route& route, Envelope reply) {
+  stamp(reply.data, ctx_->lamport(), ctx_->clock());
+  const std::string body = encode_envelope(reply);
+  std::vector<zmq::const_buffer> frames;
+  for (const auto& part : route) frames.emplace_back(part.data(), part.size());
+  frames.emplace_back(body.data(), body.size());
+  zmq::send_multipart(*frontend_, frames, zmq::send_flags::dontwait);
+  ctx_->wire_log().info("send {} {}", client_name(route), reply.to_string());
+}
+
+void Broker::answer_error(const Route& route, const std::string& service,
+                          const std::string& description) {
+  answer(route, Envelope{service, Map{{"status", "erro"}, {"description", description}}});
+}
+
+// The reserved service `broker`, for tooling:
+//   {"service": "broker", "data": {"status": "OK", "pending": 0, "requests": 12, "replies": 12,
+//    "workers": [{"name": "server-1", "live": true, "inflight": 0}, ...], ...}}
+void Broker::answer_status(const Route& route) {
+  const Snapshot snap = state_->snapshot();
+  Array workers;
+  for (const auto& w : snap.workers) {
+    workers.push_back(Map{{"name", w.name},
+                          {"live", w.live},
+                          {"inflight", static_cast<std::int64_t>(w.inflight)}});
+  }
+  answer(route, Envelope{"broker", Map{{"status", "OK"},
+                                       {"workers", std::move(workers)},
+                                       {"pending", static_cast<std::int64_t>(snap.pending)},
+                                       {"requests", static_cast<std::int64_t>(snap.requests)},
+                                       {"replies", static_cast<std::int64_t>(snap.replies)},
+                                       {"failed", static_cast<std::int64_t>(snap.failed)},
+                                       {"resent", static_cast<std::int64_t>(snap.resent)}}});
+}
+
+void Broker::forward(const Route& route, const zmq::message_t& body) {
+  std::vector<zmq::const_buffer> frames;
+  for (const auto& part : route) frames.emplace_back(part.data(), part.size());
+  frames.emplace_back(body.data(), body.size());
+  zmq::send_multipart(*frontend_, frames, zmq::send_flags::dontwait);
+}
+
+bool Broker::send_to_worker(const std::string& identity, std::string_view command,
+                            std::string_view id, std::string_view body) {
+  std::vector<zmq::const_buffer> frames{zmq::buffer(identity), zmq::buffer(command)};
+  if (command == protocol::kRequest) {
+    frames.push_back(zmq::buffer(id));
+    frames.push_back(zmq::buffer(body));
+  }
+  try {
+    return zmq::send_multipart(*backend_, frames, zmq::send_flags::dontwait).has_value();
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EHOSTUNREACH) return false;
+    throw;
+  }
+}
+
+// A heartbeat or reply from a connection the broker does not know (it restarted, or evicted
+// that server): ["DISCONNECT"] makes the server open a fresh connection and READY again.
+void Broker::tell_to_register(const std::string& identity) {
+  send_to_worker(identity, protocol::kDisconnect);
+  ctx_->wire_log().info("send server {} DISCONNECT", hex(identity));
+}
+
+std::string Broker::render(std::string_view body) const {
+  if (!ctx_->wire_log().should_log(spdlog::level::info)) return {};
+  auto decoded = decode_envelope(body, limits_);
+  return decoded ? decoded.value().to_string() : "<undecodable: " + decoded.error().message + ">";
+}
+
+}  // namespace bib::broker
+
+BIB_PLUGIN(broker, bib::PluginKind::component, "1.0.0", bib::broker::Broker)

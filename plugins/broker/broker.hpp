@@ -1,0 +1,62 @@
+// The `broker` component plugin: reliable request-reply between clients and servers
+// (DESIGN section 2, the ZeroMQ Guide's Paranoid Pirate). Clients talk to the frontend ROUTER
+// with plain REQ or DEALER sockets and the usual envelopes; servers connect DEALER sockets to
+// the backend ROUTER and speak the worker protocol (bib/worker_protocol.hpp, docs/broker.md).
+// The decisions live in DispatchState; this class moves bytes and writes the logs.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "bib/sdk.hpp"
+#include "broker_options.hpp"
+#include "dispatch_state.hpp"
+
+namespace bib::broker {
+
+class Broker final : public ComponentPlugin {
+ public:
+  void configure(Context& ctx) override;
+  void start() override;
+  void stop() override;
+
+ private:
+  using Frames = std::vector<zmq::message_t>;
+  using Route = std::vector<std::string>;
+
+  void on_frontend();
+  void on_backend();
+  void on_tick();
+  void client_request(Frames frames);
+  void worker_message(Frames frames);
+  void worker_reply(const std::string& identity, const std::string& who, Frames& frames);
+  void carry_out(Actions actions);
+
+  // Replies the broker writes itself: stamped, sent to `route`, logged.
+  void answer(const Route& route, Envelope reply);
+  void answer_error(const Route& route, const std::string& service, const std::string& description);
+  void answer_status(const Route& route);
+  // Raw bytes from a server to a client.
+  void forward(const Route& route, const zmq::message_t& body);
+  // False when the worker's connection is gone (ROUTER_MANDATORY) or its queue is full.
+  bool send_to_worker(const std::string& identity, std::string_view command,
+                      std::string_view id = {}, std::string_view body = {});
+  void tell_to_register(const std::string& identity);
+  // An envelope as one readable line for the wire log; "" when that log is off.
+  std::string render(std::string_view body) const;
+
+  Context* ctx_ = nullptr;
+  BrokerOptions options_;
+  DecodeLimits limits_;
+  std::optional<DispatchState> state_;
+  std::optional<zmq::socket_t> frontend_;
+  std::optional<zmq::socket_t> backend_;
+  std::optional<TimerId> tick_timer_;
+  TimePoint next_heartbeat_{};
+};
+
+}  // namespace bib::broker

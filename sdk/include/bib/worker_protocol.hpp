@@ -1,0 +1,28 @@
+// The broker <-> server protocol on the backend (docs/broker.md has the full description).
+// Every message is [command][arguments...]; the ROUTER prepends the server's identity.
+//
+//   server -> broker   ["READY", "server-2"]                  register (or register again)
+//                      ["HEARTBEAT"]                          I am alive (any message counts)
+//                      ["REPLY", "broker-5f3a9c01-17", <msgpack reply envelope>]
+//                      ["DISCONNECT"]                         leaving: resend what I hold
+//   broker -> server   ["REQUEST", "broker-5f3a9c01-17", <msgpack request envelope>]
+//                      ["HEARTBEAT"]
+//                      ["DISCONNECT"]                         I do not know you: READY again
+//
+// The id of REQUEST/REPLY is the broker's ticket for that request. The request body carries
+// data.request_id (the client's, or the same ticket when the client sent none), so that a copy
+// sent again after its first server died is recognised as the same request.
+// The broker plugin and host/broker_worker.cpp both speak it from these words.
+#pragma once
+
+#include <string_view>
+
+namespace bib::worker_protocol {
+
+inline constexpr std::string_view kReady = "READY";
+inline constexpr std::string_view kHeartbeat = "HEARTBEAT";
+inline constexpr std::string_view kRequest = "REQUEST";
+inline constexpr std::string_view kReply = "REPLY";
+inline constexpr std::string_view kDisconnect = "DISCONNECT";
+
+}  // namespace bib::worker_protocol

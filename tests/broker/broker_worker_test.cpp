@@ -1,0 +1,182 @@
+// The server side of the worker protocol, in-process: host/broker_worker against a fake broker
+// (a ROUTER socket in the test) on the host's real event loop. Registration, requests and
+// replies, DISCONNECT, a reply whose connection was recycled, silence and back-off, leaving.
+#include "broker_worker.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <chrono>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <zmq_addon.hpp>
+
+#include "event_loop.hpp"
+#include "support/loopback.hpp"
+
+using namespace std::chrono_literals;
+
+namespace bib::host {
+namespace {
+
+// [identity][command][args...] as the broker's ROUTER receives it.
+struct Received {
+  std::string identity;
+  std::vector<std::string> frames;  // command first
+};
+
+class BrokerWorkerTest : public ::testing::Test {
+ protected:
+  BrokerWorkerTest()
+      : sink_(std::make_shared<spdlog::sinks::ostream_sink_st>(log_text_)),
+        logger_("worker-test", sink_),
+        loop_(logger_),
+        broker_(zmq_, zmq::socket_type::router) {
+    logger_.set_level(spdlog::level::debug);
+    settings_.name = "server-7";
+    settings_.broker = block_.endpoint(1, 5556);
+    settings_.heartbeat_ms = 50;
+    settings_.liveness = 3;
+    broker_.set(zmq::sockopt::linger, 0);
+    broker_.bind(settings_.broker);
+    worker_ = std::make_unique<BrokerWorker>(
+        zmq_, loop_, settings_, logger_,
+        [this](std::string_view request, std::function<void(std::string)> reply) {
+          requests_.emplace_back(request);
+          replies_.push_back(std::move(reply));
+        });
+  }
+  ~BrokerWorkerTest() override { worker_.reset(); }
+
+  // Runs the loop and collects what the fake broker receives until cond() or the timeout.
+  bool pump_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      loop_.run_once(5ms);
+      for (;;) {
+        std::vector<zmq::message_t> frames;
+        if (!zmq::recv_multipart(broker_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+          break;
+        }
+        Received r{frames[0].to_string(), {}};
+        for (std::size_t i = 1; i < frames.size(); ++i) r.frames.push_back(frames[i].to_string());
+        received_.push_back(std::move(r));
+      }
+      if (cond()) return true;
+    }
+    return false;
+  }
+  // Index of the first message with this command after `from`, or -1.
+  int find(const std::string& command, std::size_t from = 0) const {
+    for (std::size_t i = from; i < received_.size(); ++i) {
+      if (received_[i].frames.at(0) == command) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  bool pump_until_received(const std::string& command, std::size_t from = 0,
+                           std::chrono::milliseconds timeout = 5s) {
+    return pump_until([&] { return find(command, from) >= 0; }, timeout);
+  }
+  void send(const std::string& identity, std::vector<std::string> frames) {
+    frames.insert(frames.begin(), identity);
+    std::vector<zmq::const_buffer> buffers;
+    for (const auto& f : frames) buffers.push_back(zmq::buffer(f));
+    zmq::send_multipart(broker_, buffers);
+  }
+  // Registers and returns the identity of the worker's connection.
+  std::string registered() {
+    worker_->start();
+    EXPECT_TRUE(pump_until_received("READY"));
+    const auto& ready = received_.at(find("READY"));
+    EXPECT_EQ(ready.frames, (std::vector<std::string>{"READY", "server-7"}));
+    return ready.identity;
+  }
+
+  std::ostringstream log_text_;
+  std::shared_ptr<spdlog::sinks::ostream_sink_st> sink_;
+  spdlog::logger logger_;
+  EventLoop loop_;
+  zmq::context_t zmq_;
+  bib::test::LoopbackBlock block_;
+  HostSettings settings_;
+  zmq::socket_t broker_;
+  std::unique_ptr<BrokerWorker> worker_;
+  std::vector<Received> received_;
+  std::vector<std::string> requests_;
+  std::vector<std::function<void(std::string)>> replies_;
+};
+
+TEST_F(BrokerWorkerTest, RegistersWithItsNameAndHeartbeats) {
+  const std::string identity = registered();
+  ASSERT_TRUE(pump_until_received("HEARTBEAT"));
+  EXPECT_EQ(received_.at(find("HEARTBEAT")).identity, identity);
+}
+
+TEST_F(BrokerWorkerTest, HandsRequestsToTheHandlerAndSendsTheReplyWithItsId) {
+  const std::string identity = registered();
+  send(identity, {"REQUEST", "broker-x-1", "request-body"});
+  ASSERT_TRUE(pump_until([&] { return !requests_.empty(); }));
+  EXPECT_EQ(requests_[0], "request-body");
+  const std::size_t before = received_.size();
+  replies_[0]("reply-body");  // later than the request: a write waiting for its commit
+  ASSERT_TRUE(pump_until_received("REPLY", before));
+  EXPECT_EQ(received_.at(find("REPLY", before)).frames,
+            (std::vector<std::string>{"REPLY", "broker-x-1", "reply-body"}));
+}
+
+TEST_F(BrokerWorkerTest, DisconnectMakesItRegisterAgainAndDropsRepliesOfTheOldConnection) {
+  const std::string old_identity = registered();
+  send(old_identity, {"REQUEST", "broker-x-1", "body"});
+  ASSERT_TRUE(pump_until([&] { return !requests_.empty(); }));
+  const std::size_t before = received_.size();
+  send(old_identity, {"DISCONNECT"});
+  ASSERT_TRUE(pump_until_received("READY", before));
+  EXPECT_NE(received_.at(find("READY", before)).identity, old_identity) << "a fresh connection";
+
+  const std::size_t after = received_.size();
+  replies_[0]("late");
+  pump_until([] { return false; }, 200ms);
+  EXPECT_EQ(find("REPLY", after), -1) << "the reply belonged to the recycled connection";
+  EXPECT_NE(log_text_.str().find("reply broker-x-1 dropped"), std::string::npos) << log_text_.str();
+}
+
+TEST_F(BrokerWorkerTest, SilentBrokerIsLeftAndReconnectedWithBackoff) {
+  const std::string first = registered();
+  // The fake broker never answers: after liveness heartbeats (150 ms), reconnect after 250 ms,
+  // then after 500 ms...; each new connection says READY again.
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(pump_until_received("READY", find("READY") + 1, 3s));
+  const auto second_at = std::chrono::steady_clock::now() - start;
+  const int second = find("READY", find("READY") + 1);
+  EXPECT_NE(received_.at(second).identity, first);
+  // Silence is noticed after liveness heartbeat ticks, the first of which may come early.
+  EXPECT_GE(second_at, 100ms + 250ms - 20ms);
+  ASSERT_TRUE(pump_until_received("READY", second + 1, 3s));
+  const auto third_at = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(third_at - second_at, 100ms + 500ms - 20ms) << "the back-off doubled";
+  EXPECT_NE(log_text_.str().find("reconnecting in 250 ms"), std::string::npos);
+  EXPECT_NE(log_text_.str().find("reconnecting in 500 ms"), std::string::npos);
+}
+
+TEST_F(BrokerWorkerTest, AnsweringBrokerKeepsTheConnection) {
+  const std::string identity = registered();
+  for (int i = 0; i < 12; ++i) {  // 600 ms, four times the liveness window
+    send(identity, {"HEARTBEAT"});
+    pump_until([] { return false; }, 50ms);
+  }
+  EXPECT_EQ(find("READY", find("READY") + 1), -1) << log_text_.str();
+}
+
+TEST_F(BrokerWorkerTest, StopSaysDisconnect) {
+  const std::string identity = registered();
+  const std::size_t before = received_.size();
+  worker_->stop();
+  ASSERT_TRUE(pump_until_received("DISCONNECT", before));
+  EXPECT_EQ(received_.at(find("DISCONNECT", before)).identity, identity);
+}
+
+}  // namespace
+}  // namespace bib::host

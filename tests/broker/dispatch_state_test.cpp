@@ -1,0 +1,315 @@
+// The broker's state machine with a fake clock: rotation, liveness, hold queue, re-dispatch.
+#include "dispatch_state.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace bib::broker {
+namespace {
+
+using namespace std::chrono_literals;
+
+class DispatchStateTest : public ::testing::Test {
+ protected:
+  DispatchStateTest() : state_(settings(), "broker-abc") {}
+
+  static DispatchSettings settings() {
+    DispatchSettings s;
+    s.heartbeat = 200ms;
+    s.liveness = 3;
+    s.hold = 1000ms;
+    s.request_timeout = 5000ms;
+    s.max_inflight = 4;
+    s.max_pending = 3;
+    return s;
+  }
+
+  Actions ready(const std::string& identity, const std::string& name) {
+    Actions out;
+    state_.on_ready(identity, name, now_, out);
+    return out;
+  }
+  Actions submit(const std::string& client) {
+    Actions out;
+    const std::string id = state_.issue_id();
+    state_.submit({id, {client, ""}, "ping", "body-" + id}, now_, out);
+    return out;
+  }
+  Actions tick() {
+    Actions out;
+    state_.tick(now_, out);
+    return out;
+  }
+  ReplyOutcome reply(const std::string& identity, const std::string& id) {
+    Actions out;
+    return state_.on_reply(identity, id, now_, out);
+  }
+  static std::vector<std::string> workers_of(const Actions& a) {
+    std::vector<std::string> names;
+    for (const auto& d : a.dispatches) names.push_back(d.worker);
+    return names;
+  }
+  WorkerInfo info(const std::string& name) {
+    for (const auto& w : state_.snapshot().workers) {
+      if (w.name == name) return w;
+    }
+    ADD_FAILURE() << "no worker " << name;
+    return {};
+  }
+
+  TimePoint now_ = TimePoint{} + 1h;
+  DispatchState state_;
+};
+
+TEST_F(DispatchStateTest, IssuesDistinctIdsWithThePrefix) {
+  EXPECT_EQ(state_.issue_id(), "broker-abc-1");
+  EXPECT_EQ(state_.issue_id(), "broker-abc-2");
+}
+
+TEST_F(DispatchStateTest, RequestGoesToTheOnlyLiveWorkerWithItsIdAndBody) {
+  const auto joined = ready("w1", "server-1");
+  ASSERT_EQ(joined.events.size(), 1u);
+  EXPECT_EQ(joined.events[0].kind, WorkerEvent::Kind::joined);
+  const auto out = submit("client");
+  ASSERT_EQ(out.dispatches.size(), 1u);
+  EXPECT_EQ(out.dispatches[0].identity, "w1");
+  EXPECT_EQ(out.dispatches[0].id, "broker-abc-1");
+  EXPECT_EQ(out.dispatches[0].body, "body-broker-abc-1");
+  EXPECT_FALSE(out.dispatches[0].resent);
+  EXPECT_EQ(info("server-1").inflight, 1u);
+}
+
+TEST_F(DispatchStateTest, RotatesOverLiveWorkersEvenWhenTheyAreBusy) {
+  ready("w1", "server-1");
+  ready("w2", "server-2");
+  ready("w3", "server-3");
+  std::vector<std::string> order;
+  for (int i = 0; i < 6; ++i) {
+    for (auto& w : workers_of(submit("c"))) order.push_back(w);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"server-1", "server-2", "server-3", "server-1",
+                                             "server-2", "server-3"}));
+}
+
+TEST_F(DispatchStateTest, ReplyFromTheHolderIsDeliveredToTheClientOnce) {
+  ready("w1", "server-1");
+  submit("client-7");
+  const auto first = reply("w1", "broker-abc-1");
+  ASSERT_EQ(first.verdict, ReplyVerdict::deliver);
+  EXPECT_EQ(first.request.route, (std::vector<std::string>{"client-7", ""}));
+  EXPECT_EQ(first.request.service, "ping");
+  EXPECT_EQ(reply("w1", "broker-abc-1").verdict, ReplyVerdict::stale);  // duplicate
+  const auto snap = state_.snapshot();
+  EXPECT_EQ(snap.requests, 1u);
+  EXPECT_EQ(snap.replies, 1u);
+  EXPECT_EQ(info("server-1").inflight, 0u);
+}
+
+TEST_F(DispatchStateTest, ReplyFromAWorkerThatDoesNotHoldTheIdIsStale) {
+  ready("w1", "server-1");
+  ready("w2", "server-2");
+  submit("c");  // to server-1
+  EXPECT_EQ(reply("w2", "broker-abc-1").verdict, ReplyVerdict::stale);
+  EXPECT_EQ(reply("w1", "broker-abc-1").verdict, ReplyVerdict::deliver);
+}
+
+TEST_F(DispatchStateTest, WithoutLiveWorkersARequestWaitsThenFailsAfterHold) {
+  EXPECT_TRUE(submit("c").dispatches.empty());
+  EXPECT_EQ(state_.snapshot().pending, 1u);
+  now_ += 999ms;
+  EXPECT_TRUE(tick().failures.empty());
+  now_ += 1ms;
+  const auto out = tick();
+  ASSERT_EQ(out.failures.size(), 1u);
+  EXPECT_EQ(out.failures[0].request.id, "broker-abc-1");
+  EXPECT_EQ(out.failures[0].request.service, "ping");
+  EXPECT_NE(out.failures[0].description.find("no server available"), std::string::npos);
+  EXPECT_EQ(state_.snapshot().pending, 0u);
+  EXPECT_EQ(state_.snapshot().failed, 1u);
+}
+
+TEST_F(DispatchStateTest, HeldRequestGoesOutWhenAWorkerJoins) {
+  submit("c");
+  now_ += 500ms;
+  const auto out = ready("w1", "server-1");
+  ASSERT_EQ(out.dispatches.size(), 1u);
+  EXPECT_EQ(out.dispatches[0].id, "broker-abc-1");
+  now_ += 1000ms;
+  EXPECT_TRUE(tick().failures.empty());
+}
+
+TEST_F(DispatchStateTest, SilentWorkerIsEvictedAfterLivenessHeartbeats) {
+  ready("w1", "server-1");
+  now_ += 599ms;
+  EXPECT_TRUE(tick().events.empty());
+  now_ += 1ms;
+  const auto out = tick();
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].kind, WorkerEvent::Kind::evicted);
+  EXPECT_EQ(out.events[0].name, "server-1");
+  EXPECT_FALSE(info("server-1").live);
+  EXPECT_TRUE(state_.live_identities().empty());
+  EXPECT_FALSE(state_.on_traffic("w1", now_));  // it must register again
+}
+
+TEST_F(DispatchStateTest, AnyTrafficCountsAsAHeartbeat) {
+  ready("w1", "server-1");
+  for (int i = 0; i < 10; ++i) {
+    now_ += 400ms;
+    EXPECT_TRUE(state_.on_traffic("w1", now_));
+    EXPECT_TRUE(tick().events.empty());
+  }
+  submit("c");
+  now_ += 400ms;
+  reply("w1", "broker-abc-1");  // a reply is traffic too
+  now_ += 400ms;
+  EXPECT_TRUE(tick().events.empty());
+  EXPECT_TRUE(info("server-1").live);
+}
+
+TEST_F(DispatchStateTest, EvictedWorkersRequestsGoToAnotherWorkerWithTheSameIdAndBody) {
+  ready("w1", "server-1");
+  ready("w2", "server-2");
+  submit("a");  // server-1
+  submit("b");  // server-2
+  submit("c");  // server-1
+  now_ += 300ms;
+  state_.on_traffic("w2", now_);
+  now_ += 300ms;
+  const auto out = tick();  // server-1 silent for 600 ms
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].requeued, 2u);
+  ASSERT_EQ(out.dispatches.size(), 2u);
+  for (const auto& d : out.dispatches) {
+    EXPECT_EQ(d.worker, "server-2");
+    EXPECT_TRUE(d.resent);
+    EXPECT_EQ(d.body, "body-" + d.id);
+  }
+  EXPECT_EQ(out.dispatches[0].id, "broker-abc-1");  // in arrival order
+  EXPECT_EQ(out.dispatches[1].id, "broker-abc-3");
+  EXPECT_EQ(state_.snapshot().resent, 2u);
+  EXPECT_EQ(info("server-2").inflight, 3u);
+  // The dead worker's late reply never reaches the client; the new holder's does.
+  EXPECT_EQ(reply("w1", "broker-abc-1").verdict, ReplyVerdict::unknown_worker);
+  EXPECT_EQ(reply("w2", "broker-abc-1").verdict, ReplyVerdict::deliver);
+}
+
+TEST_F(DispatchStateTest, EvictedRequestsWaitForTheNextWorkerOrFailAfterHold) {
+  ready("w1", "server-1");
+  submit("a");
+  submit("b");
+  now_ += 600ms;
+  const auto evicted = tick();
+  EXPECT_TRUE(evicted.dispatches.empty());
+  EXPECT_TRUE(evicted.failures.empty());
+  EXPECT_EQ(state_.snapshot().pending, 2u);
+  now_ += 500ms;
+  const auto rejoined = ready("w9", "server-1");  // same server, new connection
+  ASSERT_EQ(rejoined.events.size(), 1u);
+  EXPECT_EQ(rejoined.events[0].kind, WorkerEvent::Kind::rejoined);
+  EXPECT_EQ(rejoined.dispatches.size(), 2u);
+  EXPECT_TRUE(info("server-1").live);
+
+  now_ += 600ms;
+  tick();  // evicted again, nobody else: wait hold, then erro
+  now_ += 999ms;
+  EXPECT_TRUE(tick().failures.empty());
+  now_ += 1ms;
+  EXPECT_EQ(tick().failures.size(), 2u);
+}
+
+TEST_F(DispatchStateTest, SameNameOnANewConnectionReplacesTheOldOne) {
+  ready("w1", "server-1");
+  submit("a");
+  const auto out = ready("w2", "server-1");  // restarted before it was evicted
+  ASSERT_EQ(out.events.size(), 2u);
+  EXPECT_EQ(out.events[0].kind, WorkerEvent::Kind::evicted);
+  EXPECT_EQ(out.events[1].kind, WorkerEvent::Kind::rejoined);
+  ASSERT_EQ(out.dispatches.size(), 1u);
+  EXPECT_EQ(out.dispatches[0].identity, "w2");
+  EXPECT_EQ(state_.live_identities(), std::vector<std::string>{"w2"});
+}
+
+TEST_F(DispatchStateTest, ReadyAgainOnTheSameConnectionChangesNothing) {
+  ready("w1", "server-1");
+  submit("a");
+  const auto out = ready("w1", "server-1");
+  EXPECT_TRUE(out.events.empty());
+  EXPECT_EQ(info("server-1").inflight, 1u);
+}
+
+TEST_F(DispatchStateTest, DisconnectEvictsAtOnceAndResends) {
+  ready("w1", "server-1");
+  ready("w2", "server-2");
+  submit("a");  // server-1
+  Actions out;
+  state_.on_disconnect("w1", "disconnected", now_, out);
+  ASSERT_EQ(out.dispatches.size(), 1u);
+  EXPECT_EQ(out.dispatches[0].worker, "server-2");
+  EXPECT_FALSE(info("server-1").live);
+}
+
+TEST_F(DispatchStateTest, AFullWorkerIsSkippedAndQueueWaitsForRoom) {
+  ready("w1", "server-1");
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(submit("c").dispatches.size(), 1u);
+  EXPECT_TRUE(submit("c").dispatches.empty());  // max_inflight 4
+  EXPECT_EQ(state_.snapshot().pending, 1u);
+  Actions out;
+  const auto r = state_.on_reply("w1", "broker-abc-2", now_, out);
+  EXPECT_EQ(r.verdict, ReplyVerdict::deliver);
+  ASSERT_EQ(out.dispatches.size(), 1u);
+  EXPECT_EQ(out.dispatches[0].id, "broker-abc-5");
+}
+
+TEST_F(DispatchStateTest, BusyServersFailAfterHoldWithTheReason) {
+  ready("w1", "server-1");
+  for (int i = 0; i < 5; ++i) submit("c");
+  now_ += 400ms;
+  state_.on_traffic("w1", now_);
+  now_ += 400ms;
+  state_.on_traffic("w1", now_);
+  now_ += 200ms;
+  const auto out = tick();
+  ASSERT_EQ(out.failures.size(), 1u);
+  EXPECT_NE(out.failures[0].description.find("busy"), std::string::npos);
+}
+
+TEST_F(DispatchStateTest, QueueOverItsBoundRefusesTheNewestAtOnce) {
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(submit("c").failures.empty());
+  const auto out = submit("c");
+  ASSERT_EQ(out.failures.size(), 1u);
+  EXPECT_EQ(out.failures[0].request.id, "broker-abc-4");
+  EXPECT_EQ(state_.snapshot().pending, 3u);
+}
+
+TEST_F(DispatchStateTest, UnansweredRequestOnALiveWorkerFailsAfterRequestTimeout) {
+  ready("w1", "server-1");
+  submit("c");
+  for (int i = 0; i < 24; ++i) {
+    now_ += 200ms;
+    state_.on_traffic("w1", now_);
+    EXPECT_TRUE(tick().failures.empty());
+  }
+  now_ += 200ms;  // 5000 ms after dispatch
+  state_.on_traffic("w1", now_);
+  const auto out = tick();
+  ASSERT_EQ(out.failures.size(), 1u);
+  EXPECT_NE(out.failures[0].description.find("no reply from server-1"), std::string::npos);
+  EXPECT_TRUE(out.events.empty());  // heartbeating: not evicted
+  EXPECT_EQ(info("server-1").inflight, 0u);
+  EXPECT_EQ(reply("w1", "broker-abc-1").verdict, ReplyVerdict::stale);
+}
+
+TEST_F(DispatchStateTest, UnknownIdentityIsNotAWorker) {
+  EXPECT_FALSE(state_.on_traffic("nobody", now_));
+  EXPECT_EQ(reply("nobody", "x").verdict, ReplyVerdict::unknown_worker);
+  EXPECT_EQ(state_.worker_name("nobody"), "");
+  Actions out;
+  state_.on_disconnect("nobody", "disconnected", now_, out);
+  EXPECT_TRUE(out.events.empty());
+}
+
+}  // namespace
+}  // namespace bib::broker
