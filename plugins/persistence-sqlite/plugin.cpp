@@ -1,0 +1,4 @@
+// The persistence-sqlite plugin library: the class lives in bib-persistence-sqlite-core.
+#include "sqlite_persistence.hpp"
+
+BIB_PLUGIN_NAMED("persistence-sqlite", bib::PluginKind::persistence, "1.0.0", bib::persistence::SqlitePersistence)
