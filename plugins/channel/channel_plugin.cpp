@@ -1,0 +1,4 @@
+// The channel plugin's descriptor; the service itself is channel_service.cpp.
+#include "channel_service.hpp"
+
+BIB_PLUGIN(channel, bib::PluginKind::service, "1.0.0", bib::channel::ChannelService)

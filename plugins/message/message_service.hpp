@@ -1,0 +1,46 @@
+// message: private messages between users, and each user's inbox (DESIGN sections 3 and 5).
+//   {"service": "message", "data": {"src": "ana", "dst": "bia", "message": "oi"}}
+//       -> {"status": "OK"}
+//       -> {"status": "erro", "message": "unknown user 'bia'"}
+//   and on topic "bia":
+//       [bia][{"service": "message", "data": {"src": "ana", "dst": "bia", "message": "oi",
+//                                             "timestamp": 1714.2, "clock": 7}}]
+//   {"service": "inbox", "data": {"user": "bia", "limit": 50, "before": 7}}
+//       -> {"messages": [{"src", "dst", "message", "timestamp", "clock", "origin", "seq"}, ...],
+//           "next": "5:server-2:9"}
+// The inbox holds the messages the user sent and received, paged like a channel's history.
+// Users are looked up in the plugin named by option `users` (default "login"); a message is
+// at most `max_message_bytes` (default 4096).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bib/messaging.hpp"
+#include "bib/ordered_log.hpp"
+#include "bib/sdk.hpp"
+
+namespace bib::message {
+
+class MessageService final : public ServicePlugin {
+ public:
+  void configure(Context& ctx) override;
+  std::vector<std::string> services() const override { return {"message", "inbox"}; }
+  Outcome handle(const Request& request) override;
+  Value apply(const Event& event, ApplyMode mode) override;
+  void describe(Map& status) const override;
+
+ private:
+  Outcome send(const Value& data) const;
+  Value inbox(const Value& data) const;
+
+  Context* ctx_ = nullptr;
+  const NameDirectory* users_ = nullptr;
+  std::size_t max_message_bytes_ = kDefaultMaxTextBytes;
+  std::map<std::string, OrderedLog, std::less<>> inboxes_;  // by user; a message sits in both ends'
+  std::size_t message_count_ = 0;
+};
+
+}  // namespace bib::message

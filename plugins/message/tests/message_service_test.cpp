@@ -1,0 +1,204 @@
+// The message service in-process: requests through handle(), committed events through apply(),
+// users from a stand-in directory.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <variant>
+
+#include "message_service.hpp"
+#include "support/fake_context.hpp"
+
+namespace {
+
+using bib::ApplyMode;
+using bib::Array;
+using bib::Map;
+using bib::Value;
+
+// Stands in for the login plugin.
+class FakeDirectory final : public bib::Plugin, public bib::NameDirectory {
+ public:
+  void configure(bib::Context&) override {}
+  bool contains(std::string_view name) const override { return names.contains(std::string(name)); }
+  std::set<std::string> names;
+};
+
+bib::Event message_event(std::string origin, std::uint64_t seq, std::uint64_t clock, std::string src, std::string dst,
+                         std::string message, double timestamp = 1000.0) {
+  return bib::Event{std::move(origin), seq, clock, timestamp, "message",
+                    Map{{"src", std::move(src)}, {"dst", std::move(dst)}, {"message", std::move(message)}}, ""};
+}
+
+std::vector<std::string> texts_of(const Value& page) {
+  std::vector<std::string> out;
+  for (const auto& m : page.get_array("messages")) out.push_back(m.get_string("message"));
+  return out;
+}
+
+class MessageServiceTest : public ::testing::Test {
+ protected:
+  MessageServiceTest() {
+    users.names = {"ana", "bia", "caio"};
+    ctx.plugins = {{"login", &users}};
+  }
+  void SetUp() override { service.configure(ctx); }
+
+  bib::Outcome handle(const std::string& name, Value data) { return service.handle({name, std::move(data), "test"}); }
+  Value reply(const std::string& name, Value data) {
+    auto outcome = handle(name, std::move(data));
+    EXPECT_TRUE(std::holds_alternative<bib::Reply>(outcome)) << "expected a reply to " << name;
+    return std::holds_alternative<bib::Reply>(outcome) ? std::get<bib::Reply>(outcome).data : Value{};
+  }
+  Value inbox(const std::string& user, Map data = {}) {
+    data.emplace("user", user);
+    return reply("inbox", std::move(data));
+  }
+  Map status() const {
+    Map s;
+    service.describe(s);
+    return s;
+  }
+
+  bib::test::FakeContext ctx;
+  FakeDirectory users;
+  bib::message::MessageService service;
+};
+
+TEST_F(MessageServiceTest, OffersMessageAndInbox) {
+  EXPECT_EQ(service.services(), (std::vector<std::string>{"message", "inbox"}));
+}
+
+TEST_F(MessageServiceTest, ValidMessageIsAWriteOfSrcDstAndMessage) {
+  auto outcome = handle("message", Map{{"src", "ana"}, {"dst", "bia"}, {"message", "oi"}, {"clock", 9}});
+  ASSERT_TRUE(std::holds_alternative<bib::Write>(outcome));
+  EXPECT_EQ(std::get<bib::Write>(outcome).data, Value(Map{{"src", "ana"}, {"dst", "bia"}, {"message", "oi"}}));
+}
+
+TEST_F(MessageServiceTest, UnknownSrcOrDstIsAnErroInFieldMessage) {
+  EXPECT_EQ(reply("message", Map{{"src", "zeca"}, {"dst", "bia"}, {"message", "oi"}}),
+            Value(Map{{"status", "erro"}, {"message", "unknown user 'zeca'"}}));
+  EXPECT_EQ(reply("message", Map{{"src", "ana"}, {"dst", "zeca"}, {"message", "oi"}}),
+            Value(Map{{"status", "erro"}, {"message", "unknown user 'zeca'"}}));
+}
+
+TEST_F(MessageServiceTest, OversizedOrMalformedTextIsRefused) {
+  EXPECT_EQ(reply("message", Map{{"src", "ana"}, {"dst", "bia"}, {"message", std::string(4097, 'x')}}),
+            Value(Map{{"status", "erro"}, {"message", "message is 4097 bytes long, the limit is 4096"}}));
+  EXPECT_EQ(reply("message", Map{{"src", "ana"}, {"dst", "bia"}, {"message", "\x80"}}).get_string("message"),
+            "message is not valid UTF-8");
+  EXPECT_TRUE(std::holds_alternative<bib::Write>(
+      handle("message", Map{{"src", "ana"}, {"dst", "bia"}, {"message", std::string(4096, 'x')}})));
+}
+
+TEST_F(MessageServiceTest, MissingOrMistypedFieldsAreAnErroInFieldMessage) {
+  EXPECT_EQ(reply("message", Map{{"src", "ana"}, {"message", "oi"}}),
+            Value(Map{{"status", "erro"}, {"message", "field 'dst' is missing"}}));
+  EXPECT_EQ(reply("inbox", Map{{"user", true}}),
+            Value(Map{{"status", "erro"}, {"message", "field 'user' must be a string, got bool"}}));
+}
+
+TEST_F(MessageServiceTest, LocalApplyRepliesOkAndPublishesOnTheRecipientsTopic) {
+  EXPECT_EQ(service.apply(message_event("server-1", 2, 17, "ana", "bia", "oi", 1714.5), ApplyMode::local),
+            Value(Map{{"status", "OK"}}));
+  ASSERT_EQ(ctx.published.size(), 1U);
+  EXPECT_EQ(ctx.published[0].first, "bia");
+  EXPECT_EQ(ctx.published[0].second.service, "message");
+  EXPECT_EQ(ctx.published[0].second.data, Value(Map{{"src", "ana"}, {"dst", "bia"}, {"message", "oi"},
+                                                    {"timestamp", 1714.5}, {"clock", 17}}));
+}
+
+TEST_F(MessageServiceTest, ReplicatedAndReplayedMessagesAreNotPublished) {
+  service.apply(message_event("server-2", 1, 3, "ana", "bia", "a"), ApplyMode::replicated);
+  service.apply(message_event("server-1", 1, 4, "bia", "ana", "b"), ApplyMode::replay);
+  EXPECT_TRUE(ctx.published.empty());
+  EXPECT_EQ(status(), (Map{{"messages", 2}}));
+}
+
+TEST_F(MessageServiceTest, InboxHoldsWhatTheUserSentAndReceivedInOrder) {
+  service.apply(message_event("server-2", 1, 5, "bia", "ana", "bia->ana"), ApplyMode::replicated);
+  service.apply(message_event("server-1", 1, 5, "ana", "bia", "ana->bia"), ApplyMode::replicated);
+  service.apply(message_event("server-1", 2, 3, "caio", "bia", "caio->bia"), ApplyMode::replicated);
+  service.apply(message_event("server-1", 3, 8, "ana", "ana", "ana->ana"), ApplyMode::replicated);
+
+  EXPECT_EQ(texts_of(inbox("ana")), (std::vector<std::string>{"ana->bia", "bia->ana", "ana->ana"}));
+  EXPECT_EQ(texts_of(inbox("bia")), (std::vector<std::string>{"caio->bia", "ana->bia", "bia->ana"}));
+  EXPECT_EQ(texts_of(inbox("caio")), (std::vector<std::string>{"caio->bia"}));
+  EXPECT_EQ(status(), (Map{{"messages", 4}}));  // a message to oneself counts once
+}
+
+TEST_F(MessageServiceTest, InboxEntriesCarryTheEventIdentity) {
+  service.apply(message_event("server-1", 2, 17, "ana", "bia", "oi", 1714.5), ApplyMode::local);
+  const Value expected = Map{{"messages", Array{Map{{"src", "ana"}, {"dst", "bia"}, {"message", "oi"},
+                                                    {"timestamp", 1714.5}, {"clock", 17},
+                                                    {"origin", "server-1"}, {"seq", 2}}}}};
+  EXPECT_EQ(inbox("ana"), expected);
+  EXPECT_EQ(inbox("bia"), expected);
+}
+
+TEST_F(MessageServiceTest, InboxOfAnUnknownUserIsAnErro) {
+  EXPECT_EQ(inbox("zeca"), Value(Map{{"status", "erro"}, {"message", "unknown user 'zeca'"}}));
+  EXPECT_EQ(inbox("caio"), Value(Map{{"messages", Array{}}}));
+}
+
+TEST_F(MessageServiceTest, InboxPagesLikeHistory) {
+  for (std::uint64_t seq = 1; seq <= 5; ++seq)
+    service.apply(message_event(seq % 2 ? "server-1" : "server-2", seq, 4, "ana", "bia", std::to_string(seq)),
+                  ApplyMode::replicated);
+  Value first = inbox("bia", {{"limit", 3}});
+  // All share clock 4: server-1's 1, 3, 5 come before server-2's 2, 4.
+  EXPECT_EQ(texts_of(first), (std::vector<std::string>{"5", "2", "4"}));
+  ASSERT_TRUE(first.contains("next"));
+  EXPECT_EQ(first.get_string("next"), "4:server-1:5");
+  Value second = inbox("bia", {{"limit", 3}, {"before", first.get_string("next")}});
+  EXPECT_EQ(texts_of(second), (std::vector<std::string>{"1", "3"}));
+  EXPECT_FALSE(second.contains("next"));
+  EXPECT_EQ(inbox("bia", {{"before", "nope"}}).get_string("status"), "erro");
+}
+
+TEST_F(MessageServiceTest, MessagesBeforeTheirUsersAreKept) {
+  EXPECT_EQ(service.apply(message_event("server-3", 1, 2, "novo", "outro", "cedo"), ApplyMode::replicated),
+            Value(Map{{"status", "OK"}}));
+  users.names.insert("outro");
+  EXPECT_EQ(texts_of(inbox("outro")), (std::vector<std::string>{"cedo"}));
+}
+
+TEST_F(MessageServiceTest, CountsArePerEventNotPerApplyCall) {
+  const auto event = message_event("server-1", 1, 1, "ana", "bia", "oi");
+  service.apply(event, ApplyMode::replicated);
+  service.apply(event, ApplyMode::replicated);
+  EXPECT_EQ(status(), (Map{{"messages", 1}}));
+  EXPECT_EQ(texts_of(inbox("bia")).size(), 1U);
+}
+
+TEST_F(MessageServiceTest, MalformedEventIsSkippedWithoutThrowing) {
+  auto event = message_event("server-1", 1, 1, "ana", "bia", "oi");
+  event.data = Map{{"src", "ana"}, {"dst", 3}, {"message", "oi"}};
+  EXPECT_NO_THROW(service.apply(event, ApplyMode::replicated));
+  EXPECT_EQ(status(), (Map{{"messages", 0}}));
+}
+
+TEST(MessageConfigure, RefusesToRunWithoutTheUsersDirectory) {
+  bib::test::FakeContext ctx;
+  bib::message::MessageService service;
+  try {
+    service.configure(ctx);
+    FAIL() << "configure accepted a missing login plugin";
+  } catch (const std::exception& e) {
+    EXPECT_STREQ(e.what(), "option 'users' names plugin 'login', which is not loaded: add [[plugins]] name = \"login\"");
+  }
+}
+
+TEST(MessageConfigure, HonoursTheLimitOption) {
+  bib::test::FakeContext ctx(Map{{"max_message_bytes", 2}});
+  FakeDirectory users;
+  users.names = {"ana"};
+  ctx.plugins = {{"login", &users}};
+  bib::message::MessageService service;
+  service.configure(ctx);
+  auto outcome = service.handle({"message", Map{{"src", "ana"}, {"dst", "ana"}, {"message", "abc"}}, "test"});
+  ASSERT_TRUE(std::holds_alternative<bib::Reply>(outcome));
+  EXPECT_EQ(std::get<bib::Reply>(outcome).data.get_string("message"), "message is 3 bytes long, the limit is 2");
+}
+
+}  // namespace

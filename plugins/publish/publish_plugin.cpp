@@ -1,0 +1,4 @@
+// The publish plugin's descriptor; the service itself is publish_service.cpp.
+#include "publish_service.hpp"
+
+BIB_PLUGIN(publish, bib::PluginKind::service, "1.0.0", bib::publish::PublishService)

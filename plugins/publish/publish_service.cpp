@@ -1,0 +1,74 @@
+#include "publish_service.hpp"
+
+namespace bib::publish {
+
+namespace {
+
+// publish and history answer errors with the text in `message` (the original protocol's shape).
+Value error(std::string message) { return Map{{"status", "erro"}, {"message", std::move(message)}}; }
+
+}  // namespace
+
+void PublishService::configure(Context& ctx) {
+  ctx_ = &ctx;
+  users_ = &find_directory(ctx, "users", "login");
+  channels_ = &find_directory(ctx, "channels", "channel");
+  max_message_bytes_ = max_text_bytes_option(ctx.config());
+}
+
+Outcome PublishService::handle(const Request& request) {
+  try {
+    if (request.service == "history") return Reply{history(request.data)};
+    return publish(request.data);
+  } catch (const FieldError& e) {
+    // A missing or mistyped field: this service's own error shape.
+    return Reply{error(e.what())};
+  }
+}
+
+Outcome PublishService::publish(const Value& data) const {
+  const std::string& user = data.get_string("user");
+  const std::string& channel = data.get_string("channel");
+  const std::string& message = data.get_string("message");
+  if (!users_->contains(user)) return Reply{error("unknown user '" + user + "'")};
+  if (!channels_->contains(channel)) return Reply{error("unknown channel '" + channel + "'")};
+  if (auto problem = message_text_problem(message, max_message_bytes_)) return Reply{error(*problem)};
+  return Write{Map{{"user", user}, {"channel", channel}, {"message", message}}};
+}
+
+Value PublishService::history(const Value& data) const {
+  const std::string& channel = data.get_string("channel");
+  if (!channels_->contains(channel)) return error("unknown channel '" + channel + "'");
+  auto query = page_query(data);
+  if (!query) return error(query.error().message);
+  auto posts = posts_.find(channel);
+  if (posts == posts_.end()) return Map{{"posts", Array{}}};
+  return posts->second.page(query.value(), "posts");
+}
+
+// Never rejects: a replicated post may arrive before the login or channel it refers to.
+Value PublishService::apply(const Event& event, ApplyMode mode) {
+  const auto user = event.data.find("user");
+  const auto channel = event.data.find("channel");
+  const auto message = event.data.find("message");
+  if (!user || !channel || !message || !user->is_string() || !channel->is_string() || !message->is_string()) {
+    // Only a bug or a foreign version gets here; every replica skips it alike.
+    ctx_->log().warn("publish event {}:{} is malformed, skipped: {}", event.origin, event.seq, event.data.to_string());
+    return error("malformed publish event");
+  }
+  Map fields{{"user", *user}, {"channel", *channel}, {"message", *message}};
+  auto entry = std::make_shared<const Value>(log_entry(event, fields));
+  if (posts_[channel->as_string()].insert(LogPosition::of(event), std::move(entry))) ++post_count_;
+
+  if (mode == ApplyMode::local) {
+    // Only the origin publishes, once; replicas and replays stay silent.
+    fields.emplace("timestamp", event.timestamp);
+    fields.emplace("clock", event.clock);
+    ctx_->publish(channel->as_string(), Envelope{"publish", std::move(fields)});
+  }
+  return Map{{"status", "OK"}};
+}
+
+void PublishService::describe(Map& status) const { status.insert_or_assign("posts", post_count_); }
+
+}  // namespace bib::publish

@@ -1,0 +1,46 @@
+// publish: posts in channels, and their history (DESIGN sections 3 and 5).
+//   {"service": "publish", "data": {"user": "ana", "channel": "geral", "message": "oi"}}
+//       -> {"status": "OK"}
+//       -> {"status": "erro", "message": "unknown channel 'geral'"}
+//   and on topic "geral":
+//       [geral][{"service": "publish", "data": {"user": "ana", "channel": "geral", "message": "oi",
+//                                               "timestamp": 1714.2, "clock": 7}}]
+//   {"service": "history", "data": {"channel": "geral", "limit": 50, "before": "7:server-1:3"}}
+//       -> {"posts": [{"user", "channel", "message", "timestamp", "clock", "origin", "seq"}, ...],
+//           "next": "5:server-2:9"}
+// Users and channels are looked up in the plugins named by options `users` (default "login")
+// and `channels` (default "channel"); a post is at most `max_message_bytes` (default 4096).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bib/messaging.hpp"
+#include "bib/ordered_log.hpp"
+#include "bib/sdk.hpp"
+
+namespace bib::publish {
+
+class PublishService final : public ServicePlugin {
+ public:
+  void configure(Context& ctx) override;
+  std::vector<std::string> services() const override { return {"publish", "history"}; }
+  Outcome handle(const Request& request) override;
+  Value apply(const Event& event, ApplyMode mode) override;
+  void describe(Map& status) const override;
+
+ private:
+  Outcome publish(const Value& data) const;
+  Value history(const Value& data) const;
+
+  Context* ctx_ = nullptr;
+  const NameDirectory* users_ = nullptr;
+  const NameDirectory* channels_ = nullptr;
+  std::size_t max_message_bytes_ = kDefaultMaxTextBytes;
+  std::map<std::string, OrderedLog, std::less<>> posts_;  // by channel
+  std::size_t post_count_ = 0;
+};
+
+}  // namespace bib::publish

@@ -1,0 +1,18 @@
+# Included by the top level before plugins/: test support shared by every suite: processes by PID, loopback address blocks, polling.
+add_library(bib-test-support STATIC ${CMAKE_CURRENT_LIST_DIR}/support/process.cpp ${CMAKE_CURRENT_LIST_DIR}/support/loopback.cpp)
+target_include_directories(bib-test-support PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(bib-test-support PUBLIC bib::sdk GTest::gtest)
+# Where the tests find the built binaries and plugins.
+target_compile_definitions(bib-test-support PUBLIC
+  BIB_BIN_DIR="${CMAKE_BINARY_DIR}/bin"
+  BIB_PLUGIN_DIR="${BIB_PLUGIN_OUTPUT_DIR}"
+  BIB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+include(GoogleTest)
+# bib_add_test(NAME SOURCES...): one GoogleTest executable, each test case its own ctest test.
+function(bib_add_test name)
+  add_executable(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE bib-test-support GTest::gtest_main)
+  gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 240)
+endfunction()
+
