@@ -1,28 +1,161 @@
 #include "commit.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace bib::host {
+
+namespace {
+
+std::string event_name(const bib::Event& event) {
+  return event.origin + "#" + std::to_string(event.seq) + " (" + event.service + ")";
+}
+
+// What a retry of a replayed or replicated write is answered with, when the plugin's apply()
+// did not build a reply in that mode.
+bib::Value default_reply() { return bib::Map{{"status", "OK"}}; }
+
+}  // namespace
+
+std::string request_id_of(const bib::Value& data) {
+  const bib::Value* id = data.is_map() ? data.find("request_id") : nullptr;
+  return id && id->is_string() ? id->as_string() : std::string();
+}
+
+std::string dedup_key(const std::string& service, const std::string& request_id) {
+  // The same id under another service is another request (a read never takes a write's reply).
+  return request_id.empty() ? std::string() : service + '\n' + request_id;
+}
+
+Committer::Committer(Deps deps) : deps_(std::move(deps)), requests_(deps_.remembered_requests) {}
+
+bool Committer::answer_retry(const bib::Request& request, const Done& done) {
+  return requests_.answer(dedup_key(request.service, request_id_of(request.data)), done);
+}
 
 void Committer::commit(bib::ServicePlugin& plugin, const bib::Request& request, bib::Write write, Done done) {
   bib::Event event;
-  event.origin = node_name_;
+  event.origin = deps_.node_name;
   event.seq = next_seq_;
-  event.clock = lamport_.tick();
-  event.timestamp = clock_.now();
+  event.clock = deps_.lamport.tick();
+  event.timestamp = deps_.clock.now();
   event.service = request.service;
   event.data = std::move(write.data);
-  if (const bib::Value* id = request.data.find("request_id"); id && id->is_string())
-    event.request_id = id->as_string();
+  event.request_id = request_id_of(request.data);
 
+  // 1. apply
   bib::Value reply;
   try {
     reply = plugin.apply(event, bib::ApplyMode::local);
   } catch (const std::exception& e) {
-    // Not applied, so not committed: the seq stays free and the sequence keeps no gaps.
+    // Not applied, so not committed: the seq stays free and a retry runs again.
     done(bib::Error{e.what()});
     return;
   }
+  store_.mark(event.origin, event.seq);
   ++next_seq_;
-  done(std::move(reply));
+
+  // From here on the request's first reply is whatever step 2-5 decide; retries wait for it.
+  const std::string key = dedup_key(event.service, event.request_id);
+  requests_.begin(key);
+  Done finish = [this, key, done = std::move(done)](bib::Result<bib::Value> result) {
+    requests_.finish(key, result);
+    done(std::move(result));
+  };
+  persist(InFlight{std::move(event), std::move(reply), std::move(finish)});
+}
+
+void Committer::persist(InFlight item) {
+  if (deps_.persistence == nullptr) {
+    replicate_and_reply(std::move(item));
+    return;
+  }
+  // 2. append
+  try {
+    deps_.persistence->append(item.event);
+  } catch (const std::exception& e) {
+    deps_.log.error("cannot append event {}: {}", event_name(item.event), e.what());
+    if (item.done) item.done(bib::Error{std::string("write not persisted: ") + e.what()});
+    return;
+  }
+  // 3. flush, once for everything appended in this loop iteration.
+  unflushed_.push_back(std::move(item));
+  if (!flush_scheduled_) {
+    flush_scheduled_ = true;
+    deps_.loop.at_iteration_end([this] { flush_pending(); });
+  }
+}
+
+void Committer::flush_pending() {
+  flush_scheduled_ = false;
+  std::vector<InFlight> batch;
+  batch.swap(unflushed_);
+  try {
+    deps_.persistence->flush();
+  } catch (const std::exception& e) {
+    deps_.log.error("cannot flush {} event(s): {}", batch.size(), e.what());
+    for (InFlight& item : batch)
+      if (item.done) item.done(bib::Error{std::string("write not durable: ") + e.what()});
+    return;
+  }
+  for (InFlight& item : batch) replicate_and_reply(std::move(item));
+}
+
+void Committer::replicate_and_reply(InFlight item) {
+  if (!item.done) return;  // a peer's event: never replicated again, nobody to answer
+  if (deps_.replication == nullptr) {
+    item.done(std::move(item.reply));  // 5. reply
+    return;
+  }
+  // 4. replicate, then 5. reply from its done (now or later).
+  auto reply_after = [done = item.done, reply = item.reply](bool ok, const std::string& error) {
+    if (ok)
+      done(reply);
+    else
+      done(bib::Error{error.empty() ? std::string("replication failed") : error});
+  };
+  try {
+    deps_.replication->replicate(item.event, std::move(reply_after));
+  } catch (const std::exception& e) {
+    deps_.log.error("replication of event {} failed: {}", event_name(item.event), e.what());
+    item.done(bib::Error{std::string("replication failed: ") + e.what()});
+  }
+}
+
+bib::ServicePlugin& Committer::owner_of(const bib::Event& event) const {
+  auto route = deps_.services.find(event.service);
+  if (route == deps_.services.end())
+    throw std::runtime_error("event " + event_name(event) + ": no loaded plugin answers service '" +
+                             event.service + "'");
+  return *route->second.plugin;
+}
+
+void Committer::applied_elsewhere(const bib::Event& event, const bib::Value& reply) {
+  store_.mark(event.origin, event.seq);
+  if (event.origin == deps_.node_name) next_seq_ = std::max(next_seq_, event.seq + 1);
+  requests_.record(dedup_key(event.service, event.request_id), reply.is_map() ? reply : default_reply());
+}
+
+std::size_t Committer::replay() {
+  if (deps_.persistence == nullptr) return 0;
+  std::size_t applied = 0;
+  deps_.persistence->replay([&](const bib::Event& event) {
+    deps_.lamport.observe(event.clock);  // new local events come after every replayed one
+    if (store_.applied(event.origin, event.seq)) return;
+    bib::Value reply = owner_of(event).apply(event, bib::ApplyMode::replay);
+    applied_elsewhere(event, reply);
+    ++applied;
+  });
+  return applied;
+}
+
+bool Committer::ingest(const bib::Event& event) {
+  deps_.lamport.observe(event.clock);
+  if (store_.applied(event.origin, event.seq)) return false;
+  bib::Value reply = owner_of(event).apply(event, bib::ApplyMode::replicated);
+  applied_elsewhere(event, reply);
+  persist(InFlight{event, bib::Value{}, Done{}});
+  return true;
 }
 
 }  // namespace bib::host

@@ -1,21 +1,45 @@
-// The one place where a Write becomes a committed Event (DESIGN section 5).
+// The one place where an event is committed (DESIGN section 5). Every step, in this order:
 //
-// Today the pipeline is: build the event -> plugin.apply(event, local) -> reply.
-// The full pipeline goes here and nowhere else:
-//   apply -> persistence.append (flush per fsync policy, at_iteration_end) ->
-//   replication.replicate(event, done) -> reply
-// which is why the reply is a callback: once replication can answer later (quorum), done
-// runs from a loop callback instead of before commit() returns. Callers must not assume
-// either.
+//   local write (commit):
+//     0. dedup    a (service, request_id) seen before is answered with its first reply
+//                 (answer_retry, called by the dispatcher before the plugin's handle())
+//     1. apply    plugin.apply(event, local) changes memory and builds the reply; if it
+//                 throws nothing is committed and the seq stays free (no gaps)
+//     2. append   persistence.append(event), when a persistence plugin is loaded
+//     3. flush    persistence.flush() once per loop iteration, at_iteration_end: every write
+//                 of one iteration shares one flush, and no reply leaves before it
+//     4. replicate replication.replicate(event, done), when a replication plugin is loaded;
+//                 done may run now (async) or later (quorum)
+//     5. reply    done(reply); retries of the same request_id get this same reply
+//
+//   start-up (replay): persistence.replay(fn), every event to its service's
+//     apply(event, replay), each (origin, seq) at most once; the local seq goes on after the
+//     highest replayed seq of this node. Before any plugin starts and before serving.
+//   peer event (ingest): apply(event, replicated) -> append -> flush, idempotent, no
+//     replication, no reply.
+//
+// A failed append or flush answers `erro` (the event is in memory but maybe not on disk);
+// a failed replication answers `erro` with the plugin's reason. Either way that is the
+// request's first reply, which its retries get too.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
 
 #include "bib/clock.hpp"
+#include "bib/event_loop.hpp"
+#include "bib/persistence.hpp"
+#include "bib/replication.hpp"
 #include "bib/result.hpp"
 #include "bib/service.hpp"
+#include "event_store.hpp"
+#include "request_log.hpp"
+#include "service_table.hpp"
 
 namespace bib::host {
 
@@ -24,19 +48,64 @@ class Committer {
   // The reply data for the client (apply()'s result), or the reason the write failed.
   using Done = std::function<void(bib::Result<bib::Value> reply_data)>;
 
-  Committer(std::string node_name, bib::LamportClock& lamport, bib::PhysicalClock& clock)
-      : node_name_(std::move(node_name)), lamport_(lamport), clock_(clock) {}
+  struct Deps {
+    std::string node_name;
+    bib::LamportClock& lamport;
+    bib::PhysicalClock& clock;
+    bib::EventLoop& loop;          // the flush runs at the end of the current iteration
+    const ServiceTable& services;  // replay and ingest find the plugin by event.service
+    spdlog::logger& log;
+    bib::PersistencePlugin* persistence = nullptr;  // none: nothing is durable
+    bib::ReplicationPlugin* replication = nullptr;  // none: reply after the flush
+    std::size_t remembered_requests = 100000;       // request ids kept for dedup
+  };
 
+  explicit Committer(Deps deps);
+
+  // Step 0: when the request's request_id is known, answers done with the first reply (now,
+  // or when that write finishes) and returns true; the caller must then not handle it.
+  bool answer_retry(const bib::Request& request, const Done& done);
+  // Steps 1-5 for a Write that plugin returned for request.
   void commit(bib::ServicePlugin& plugin, const bib::Request& request, bib::Write write, Done done);
+
+  // Start-up: replays the persistence plugin's log. Returns how many events were applied.
+  // Throws (std::exception) when the log or a plugin's apply fails: start-up must stop.
+  std::size_t replay();
+  // A peer's event: applied and persisted once; false when (origin, seq) was already
+  // applied. Throws when no plugin answers event.service or apply throws (not applied).
+  bool ingest(const bib::Event& event);
 
   // The seq the next local event gets (events are numbered from 1, without gaps).
   std::uint64_t next_seq() const noexcept { return next_seq_; }
+  const EventStore& store() const noexcept { return store_; }
+  const RequestLog& requests() const noexcept { return requests_; }
 
  private:
-  std::string node_name_;
-  bib::LamportClock& lamport_;
-  bib::PhysicalClock& clock_;
+  // An event between apply and reply. done is empty for a peer's event (no reply).
+  struct InFlight {
+    bib::Event event;
+    bib::Value reply;
+    Done done;
+  };
+
+  bib::ServicePlugin& owner_of(const bib::Event& event) const;
+  // Applied by replay or ingest (not local): mark, advance the seq, remember the reply.
+  void applied_elsewhere(const bib::Event& event, const bib::Value& reply);
+  void persist(InFlight item);        // step 2, then queue for step 3
+  void flush_pending();               // step 3, at_iteration_end
+  void replicate_and_reply(InFlight item);  // steps 4 and 5
+
+  Deps deps_;
   std::uint64_t next_seq_ = 1;
+  EventStore store_;
+  RequestLog requests_;
+  std::vector<InFlight> unflushed_;
+  bool flush_scheduled_ = false;
 };
+
+// data.request_id, or "" when absent or not a string.
+std::string request_id_of(const bib::Value& data);
+// What the request log is keyed by: service and request_id ("" when there is no id).
+std::string dedup_key(const std::string& service, const std::string& request_id);
 
 }  // namespace bib::host

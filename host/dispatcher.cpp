@@ -27,6 +27,14 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
   }
   bib::ServicePlugin& plugin = *route->second.plugin;
   bib::Request request{envelope.service, std::move(envelope.data), peer};
+  auto answer = [this, peer, service = request.service, reply](bib::Result<bib::Value> result) {
+    if (result)
+      send(peer, service, std::move(result).value(), reply);
+    else
+      send_error(peer, service, result.error().message, reply);
+  };
+  // A retried write (same data.request_id) gets its first reply; see commit.hpp.
+  if (deps_.committer.answer_retry(request, answer)) return;
 
   bib::Outcome outcome;
   try {
@@ -45,13 +53,7 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
     send(peer, request.service, std::move(r->data), reply);
     return;
   }
-  deps_.committer.commit(plugin, request, std::move(std::get<bib::Write>(outcome)),
-                         [this, peer, service = request.service, reply](bib::Result<bib::Value> result) {
-                           if (result)
-                             send(peer, service, std::move(result).value(), reply);
-                           else
-                             send_error(peer, service, result.error().message, reply);
-                         });
+  deps_.committer.commit(plugin, request, std::move(std::get<bib::Write>(outcome)), std::move(answer));
 }
 
 void Dispatcher::send(const std::string& peer, const std::string& service, bib::Value data, const ReplyFn& reply) {

@@ -41,9 +41,21 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   const HostSettings& settings = runtime.settings;
 
   runtime.publisher.open();
-  Committer committer(settings.name, runtime.lamport, runtime.clock);
+  Committer committer({settings.name, runtime.lamport, runtime.clock, runtime.loop, plugins.services(), log,
+                       plugins.persistence(), plugins.replication()});
   Dispatcher dispatcher({plugins.services(), committer, runtime.lamport, runtime.clock, log,
                          runtime.logging.wire(), settings.max_message_bytes});
+
+  // The stored events, before any plugin starts and before the first request (commit.hpp).
+  try {
+    const std::size_t replayed = committer.replay();
+    if (plugins.persistence() != nullptr)
+      log.info("replayed {} event(s); next local seq {}", replayed, committer.next_seq());
+  } catch (const std::exception& e) {
+    log.error("replay failed: {}", e.what());
+    plugins.stop();
+    return 1;
+  }
 
   try {
     plugins.start();
