@@ -1,0 +1,127 @@
+// The pub/sub proxy (DESIGN section 1): publishers connect to the XSUB at option `frontend`
+// (5557), subscribers to the XPUB at `backend` (5558). Messages go XSUB -> XPUB whole (every
+// frame, in order); subscriptions go XPUB -> XSUB, so that publishers filter at the source
+// and a subscriber that comes late still gets every later message.
+//
+// XPUB is left non-verbose on purpose. It then passes upstream the first subscription to a
+// topic and the last unsubscription from it, which is all a publisher needs: a second
+// subscriber of "geral" adds nothing upstream, yet receives every "geral" message because
+// XPUB fans out to every matching subscriber. ZMQ_XPUB_VERBOSE would pass every subscribe
+// but still only the last unsubscribe, leaving XSUB's per-topic reference count above zero
+// forever (publishers would go on sending topics nobody wants). So the counts below are of
+// subscription changes the publishers see, not of subscriber sockets.
+//
+// Options: see proxy_options.hpp and docs/reference.md.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <zmq_addon.hpp>
+
+#include "bib/sdk.hpp"
+#include "proxy_options.hpp"
+#include "traffic.hpp"
+
+namespace bib::proxy {
+namespace {
+
+// Messages forwarded per readiness callback; the loop's poll is level-triggered, so the rest
+// is taken on the next iteration and the other direction and the timers are not starved.
+constexpr int kBatch = 256;
+
+class ProxyPlugin final : public ComponentPlugin {
+ public:
+  void configure(Context& ctx) override {
+    ctx_ = &ctx;
+    options_ = parse_proxy_options(ctx.config());
+  }
+
+  void start() override {
+    frontend_socket_.emplace(ctx_->zmq_context(), zmq::socket_type::xsub);
+    backend_socket_.emplace(ctx_->zmq_context(), zmq::socket_type::xpub);
+    for (zmq::socket_t* socket : {&*frontend_socket_, &*backend_socket_}) {
+      socket->set(zmq::sockopt::linger, 0);
+      socket->set(zmq::sockopt::maxmsgsize, ctx_->max_message_bytes());
+    }
+    frontend_socket_->bind(options_.frontend);
+    backend_socket_->bind(options_.backend);
+    ctx_->loop().add_socket(*frontend_socket_, [this] { forward_messages(); });
+    ctx_->loop().add_socket(*backend_socket_, [this] { forward_subscriptions(); });
+    if (options_.stats_interval.count() > 0) {
+      stats_timer_ = ctx_->loop().add_timer(options_.stats_interval, [this] { log_counts("so far"); }, true);
+    }
+    ctx_->log().info("proxy: publishers -> {} (XSUB), subscribers -> {} (XPUB)", options_.frontend,
+                     options_.backend);
+  }
+
+  void stop() override {
+    if (stats_timer_) ctx_->loop().cancel_timer(*stats_timer_);
+    stats_timer_.reset();
+    for (auto* socket : {&frontend_socket_, &backend_socket_}) {
+      if (*socket) {
+        ctx_->loop().remove_socket(**socket);
+        socket->reset();
+      }
+    }
+    log_counts("at stop");
+  }
+
+ private:
+  // XSUB -> XPUB: publications.
+  void forward_messages() {
+    for (int i = 0; i < kBatch && frontend_socket_; ++i) {
+      std::vector<zmq::message_t> frames;
+      if (!zmq::recv_multipart(*frontend_socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+      ++counts_.messages;
+      for (const auto& frame : frames) counts_.bytes += frame.size();
+      if (ctx_->wire_log().should_log(spdlog::level::info)) {
+        std::vector<std::string_view> views;
+        for (const auto& frame : frames) views.push_back(frame.to_string_view());
+        ctx_->wire_log().info("fwd pub {}", describe_message(views));
+      }
+      // XPUB never blocks: past a subscriber's high-water mark ZeroMQ drops, as pub/sub allows.
+      try {
+        zmq::send_multipart(*backend_socket_, frames, zmq::send_flags::dontwait);
+      } catch (const zmq::error_t& e) {
+        ctx_->log().warn("proxy: message not forwarded: {}", e.what());
+      }
+    }
+  }
+
+  // XPUB -> XSUB: subscriptions and unsubscriptions.
+  void forward_subscriptions() {
+    for (int i = 0; i < kBatch && backend_socket_; ++i) {
+      std::vector<zmq::message_t> frames;
+      if (!zmq::recv_multipart(*backend_socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+      const auto subscription = parse_subscription(frames.front().to_string_view());
+      if (subscription) {
+        ++(subscription->subscribe ? counts_.subscriptions : counts_.unsubscriptions);
+        ctx_->wire_log().info("fwd {} '{}'", subscription->subscribe ? "subscribe" : "unsubscribe",
+                              printable_topic(subscription->topic));
+      } else {
+        ctx_->wire_log().info("fwd upstream message of {} frame(s)", frames.size());
+      }
+      try {
+        zmq::send_multipart(*frontend_socket_, frames, zmq::send_flags::dontwait);
+      } catch (const zmq::error_t& e) {
+        ctx_->log().warn("proxy: subscription not forwarded: {}", e.what());
+      }
+    }
+  }
+
+  void log_counts(const char* when) { ctx_->log().info("proxy counts {}: {}", when, counts_.to_string()); }
+
+  Context* ctx_ = nullptr;
+  ProxyOptions options_;
+  std::optional<zmq::socket_t> frontend_socket_;
+  std::optional<zmq::socket_t> backend_socket_;
+  std::optional<TimerId> stats_timer_;
+  TrafficCounts counts_;
+};
+
+}  // namespace
+}  // namespace bib::proxy
+
+BIB_PLUGIN(proxy, bib::PluginKind::component, "1.0.0", bib::proxy::ProxyPlugin)

@@ -1,0 +1,44 @@
+// What the proxy counts and how it describes what it forwards, free of sockets.
+//
+// Subscriber -> publisher direction (XPUB -> XSUB), one frame: a flag byte and the topic,
+//   "\x01geral"  subscribe to "geral"      "\x00geral"  unsubscribe from "geral"
+// Publisher -> subscriber direction (XSUB -> XPUB), DESIGN section 3: [topic][envelope], e.g.
+//   ["geral"]["{service: publish, data: {user: ana, channel: geral, message: oi, ...}}"]
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bib::proxy {
+
+struct TrafficCounts {
+  std::uint64_t subscriptions = 0;
+  std::uint64_t unsubscriptions = 0;
+  std::uint64_t messages = 0;
+  std::uint64_t bytes = 0;  // every frame of every forwarded message
+
+  // "3 subscriptions, 1 unsubscriptions, 120 messages, 20480 bytes"
+  std::string to_string() const;
+};
+
+struct Subscription {
+  bool subscribe = true;
+  std::string topic;
+};
+
+// The subscription a frame from XPUB carries, or empty when it is not one.
+std::optional<Subscription> parse_subscription(std::string_view frame);
+
+// A topic for a log line: printable ASCII as is, other bytes as \xNN, cut after 64 bytes.
+std::string printable_topic(std::string_view topic);
+
+// One wire line for a forwarded message: the topic and the decoded envelope when the payload
+// is one, else the sizes:
+//   'geral' publish {"user": "ana", "channel": "geral", "message": "oi", ...}
+//   'geral' (2 frames, 12 payload bytes, not a [topic][envelope] message)
+std::string describe_message(const std::vector<std::string_view>& frames);
+
+}  // namespace bib::proxy

@@ -1,0 +1,149 @@
+// The reference server (DESIGN sections 1 and 3): a ROUTER at option `endpoint` answering
+// rank, list and heartbeat. Plain REQ clients work: a request is [identity][""][body] (or
+// [identity][body] from a DEALER without delimiter) and the reply goes back with the same
+// routing frames. The protocol itself lives in ReferenceService; this file is the socket.
+//
+// Options: see reference_options.hpp and docs/reference.md.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq_addon.hpp>
+
+#include "bib/sdk.hpp"
+#include "rank_store.hpp"
+#include "reference_options.hpp"
+#include "reference_service.hpp"
+#include "registry.hpp"
+
+namespace bib::reference {
+namespace {
+
+// Requests handled per readiness callback; the loop's poll is level-triggered, so the rest
+// is read on the next iteration and timers still run in between.
+constexpr int kBatch = 64;
+
+std::string source_ip(zmq::message_t& frame) {
+  try {
+    const char* ip = frame.gets("Peer-Address");
+    return ip != nullptr ? ip : "";
+  } catch (const zmq::error_t&) {
+    return "";  // not a TCP peer (inproc, ipc)
+  }
+}
+
+// The periodic liveness traffic (heartbeat and list, every heartbeat_ms from every server)
+// goes to the wire log at trace, as the broker's heartbeats do, so that `wire_log = "info"`
+// shows registrations and errors without a line per server per second. An `erro` reply
+// (e.g. an unknown server's heartbeat) stays at info.
+spdlog::level::level_enum wire_level(const Envelope& message) {
+  const bool periodic = message.service == "heartbeat" || message.service == "list";
+  const Value* status = message.data.find("status");
+  const bool erro = status != nullptr && status->is_string() && status->as_string() == "erro";
+  return periodic && !erro ? spdlog::level::trace : spdlog::level::info;
+}
+
+class ReferencePlugin final : public ComponentPlugin {
+ public:
+  void configure(Context& ctx) override {
+    ctx_ = &ctx;
+    options_ = parse_reference_options(ctx.config());
+    registry_.emplace(options_.heartbeat_timeout);
+    if (!options_.state_file.empty()) {
+      store_.emplace(options_.state_file);
+      const auto ranks = store_->load();  // a malformed file refuses the configuration
+      registry_->restore(ranks);
+      ctx.log().info("state file {}: {} ranks restored", options_.state_file, ranks.size());
+    }
+    service_.emplace(*registry_, store_ ? &*store_ : nullptr, ctx.log());
+  }
+
+  void start() override {
+    socket_.emplace(ctx_->zmq_context(), zmq::socket_type::router);
+    socket_->set(zmq::sockopt::linger, 0);
+    socket_->set(zmq::sockopt::maxmsgsize, ctx_->max_message_bytes());
+    socket_->bind(options_.endpoint);
+    ctx_->loop().add_socket(*socket_, [this] { on_readable(); });
+    // Only for the log line "server left the list"; `list` itself always checks freshness.
+    const auto check = std::max(registry_->heartbeat_timeout() / 4, std::chrono::milliseconds(50));
+    stale_timer_ = ctx_->loop().add_timer(check, [this] { report_stale(); }, true);
+    ctx_->log().info("reference server on {} (heartbeat timeout {} ms{})", options_.endpoint,
+                     registry_->heartbeat_timeout().count(),
+                     store_ ? ", state file " + store_->path() : std::string(", no state file"));
+  }
+
+  void stop() override {
+    if (stale_timer_) ctx_->loop().cancel_timer(*stale_timer_);
+    stale_timer_.reset();
+    if (socket_) {
+      ctx_->loop().remove_socket(*socket_);
+      socket_.reset();
+    }
+  }
+
+ private:
+  void on_readable() {
+    for (int i = 0; i < kBatch && socket_; ++i) {
+      std::vector<zmq::message_t> frames;
+      if (!zmq::recv_multipart(*socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+      handle(frames);
+    }
+  }
+
+  void handle(std::vector<zmq::message_t>& frames) {
+    if (frames.size() < 2) {
+      ctx_->log().warn("dropped a message of {} frame(s): expected [identity][\"\"][body]", frames.size());
+      return;
+    }
+    zmq::message_t& body = frames.back();
+    const std::string from = source_ip(body);
+    const std::string peer = from.empty() ? std::string("client") : from;
+
+    Envelope reply;
+    auto request = decode_envelope(body.to_string_view(), DecodeLimits{static_cast<std::size_t>(ctx_->max_message_bytes())});
+    if (!request) {
+      ctx_->wire_log().info("recv {} ({} bytes, undecodable: {})", peer, body.size(), request.error().message);
+      reply = ReferenceService::undecodable(request.error().message);
+      stamp(reply.data, ctx_->lamport(), ctx_->clock());
+      ctx_->wire_log().info("send {} {}", peer, reply.to_string());
+    } else {
+      observe(request.value().data, ctx_->lamport());
+      ctx_->wire_log().log(wire_level(request.value()), "recv {} {}", peer, request.value().to_string());
+      reply = service_->handle(request.value(), from, std::chrono::steady_clock::now());
+      stamp(reply.data, ctx_->lamport(), ctx_->clock());
+      ctx_->wire_log().log(wire_level(reply), "send {} {}", peer, reply.to_string());
+    }
+
+    const std::string bytes = encode_envelope(reply);
+    try {
+      for (std::size_t i = 0; i + 1 < frames.size(); ++i) {
+        socket_->send(frames[i], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+      }
+      socket_->send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+      ctx_->log().warn("reply to {} not sent: {}", peer, e.what());
+    }
+  }
+
+  void report_stale() {
+    for (const auto& server : registry_->newly_stale(std::chrono::steady_clock::now())) {
+      ctx_->log().info("'{}' (rank {}) left the list: no heartbeat for {} ms", server.name, server.rank,
+                       registry_->heartbeat_timeout().count());
+    }
+  }
+
+  Context* ctx_ = nullptr;
+  ReferenceOptions options_;
+  std::optional<Registry> registry_;
+  std::optional<RankStore> store_;
+  std::optional<ReferenceService> service_;
+  std::optional<zmq::socket_t> socket_;
+  std::optional<TimerId> stale_timer_;
+};
+
+}  // namespace
+}  // namespace bib::reference
+
+BIB_PLUGIN(reference, bib::PluginKind::component, "1.0.0", bib::reference::ReferencePlugin)

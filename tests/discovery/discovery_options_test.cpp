@@ -1,0 +1,34 @@
+// discovery-reference's options: defaults, checks, one clear sentence per mistake.
+#include <gtest/gtest.h>
+
+#include "discovery_options.hpp"
+
+namespace bib::discovery {
+namespace {
+
+std::string error_of(const Value& config) {
+  try {
+    parse_reference_discovery_options(config);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ReferenceDiscoveryOptions, DefaultsFollowTheDesign) {
+  const auto options = parse_reference_discovery_options(Map{});
+  EXPECT_EQ(options.reference, "tcp://127.0.0.1:5560");
+  EXPECT_EQ(options.address, "127.0.0.1");
+  EXPECT_EQ(options.heartbeat, std::chrono::milliseconds(1000));
+  EXPECT_EQ(options.request_timeout, std::chrono::milliseconds(1000));
+}
+
+TEST(ReferenceDiscoveryOptions, MistakesAreRefused) {
+  EXPECT_EQ(error_of(Map{{"heartbeat", 5}}),
+            "unknown option 'heartbeat' (options: reference, address, heartbeat_ms, request_timeout_ms)");
+  EXPECT_EQ(error_of(Map{{"heartbeat_ms", 0}}), "option 'heartbeat_ms' must be positive");
+  EXPECT_EQ(error_of(Map{{"request_timeout_ms", "1s"}}), "option 'request_timeout_ms' must be an integer, got string");
+}
+
+}  // namespace
+}  // namespace bib::discovery

@@ -1,0 +1,41 @@
+// The reference plugin's options: defaults, checks, one clear sentence per mistake.
+#include <gtest/gtest.h>
+
+#include "reference_options.hpp"
+
+namespace bib::reference {
+namespace {
+
+std::string error_of(const Value& config) {
+  try {
+    parse_reference_options(config);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ReferenceOptions, DefaultsFollowTheDesign) {
+  const auto options = parse_reference_options(Map{});
+  EXPECT_EQ(options.endpoint, "tcp://*:5560");
+  EXPECT_EQ(options.heartbeat_timeout, std::chrono::milliseconds(3000));
+  EXPECT_EQ(options.state_file, "");
+}
+
+TEST(ReferenceOptions, EveryOptionIsRead) {
+  const auto options = parse_reference_options(
+      Map{{"endpoint", "tcp://127.0.1.1:5560"}, {"heartbeat_timeout_ms", 600}, {"state_file", "ranks.txt"}});
+  EXPECT_EQ(options.endpoint, "tcp://127.0.1.1:5560");
+  EXPECT_EQ(options.heartbeat_timeout, std::chrono::milliseconds(600));
+  EXPECT_EQ(options.state_file, "ranks.txt");
+}
+
+TEST(ReferenceOptions, MistakesAreRefused) {
+  EXPECT_EQ(error_of(Map{{"heartbeat_timeout", 5}}),
+            "unknown option 'heartbeat_timeout' (options: endpoint, heartbeat_timeout_ms, state_file)");
+  EXPECT_EQ(error_of(Map{{"heartbeat_timeout_ms", 0}}), "option 'heartbeat_timeout_ms' must be positive");
+  EXPECT_EQ(error_of(Map{{"endpoint", 5560}}), "option 'endpoint' must be a string, got integer");
+}
+
+}  // namespace
+}  // namespace bib::reference
