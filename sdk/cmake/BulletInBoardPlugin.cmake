@@ -22,3 +22,13 @@ function(bib_add_plugin name)
     endif()
   endif()
 endfunction()
+
+# bib_add_plugin_core(NAME SOURCES...): the plugin's logic as a static library bib-NAME-core
+# (hidden visibility, linked into bib-NAME.so) so that its tests drive the classes in-process.
+# Call it before bib_add_plugin(NAME ...).
+function(bib_add_plugin_core name)
+  add_library(bib-${name}-core STATIC ${ARGN})
+  set_target_properties(bib-${name}-core PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  target_include_directories(bib-${name}-core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(bib-${name}-core PUBLIC bib::sdk)
+endfunction()
