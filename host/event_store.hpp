@@ -11,11 +11,13 @@
 #include <functional>
 #include <map>
 #include <set>
+
+#include "bib/replica.hpp"
 #include <string>
 
 namespace bib::host {
 
-using VersionVector = std::map<std::string, std::uint64_t, std::less<>>;
+using VersionVector = bib::VersionVector;
 
 class EventStore {
  public:

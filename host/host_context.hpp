@@ -42,6 +42,8 @@ class HostContext final : public bib::Context {
   void publish(std::string_view topic, const bib::Envelope& message) override;
   bib::Plugin* find_plugin(std::string_view name) override { return plugins_.find(name); }
   bib::DiscoveryPlugin* discovery() override { return plugins_.discovery(); }
+  bib::Replica* replica() override { return runtime_.replica; }
+  std::uint64_t requests_handled() const override { return runtime_.requests_handled; }
 
  private:
   Runtime& runtime_;

@@ -5,6 +5,7 @@
 #include <zmq.hpp>
 
 #include "bib/clock.hpp"
+#include "bib/replica.hpp"
 #include "config.hpp"
 #include "event_loop.hpp"
 #include "logging.hpp"
@@ -27,6 +28,10 @@ struct Runtime {
   bib::LamportClock lamport;
   bib::PhysicalClock clock;
   Publisher publisher;
+  // Set by serve() once the commit pipeline exists (plugins see it from start() on).
+  bib::Replica* replica = nullptr;
+  // Counted by the dispatcher, read by plugins through Context::requests_handled().
+  std::uint64_t requests_handled = 0;
 };
 
 }  // namespace bib::host

@@ -10,7 +10,7 @@
 namespace bib::discovery {
 namespace {
 
-std::string describe(const std::vector<Peer>& peers) {
+std::string peer_list_text(const std::vector<Peer>& peers) {
   if (peers.empty()) return "none";
   std::string text;
   for (const Peer& peer : peers) {
@@ -25,7 +25,7 @@ class StaticDiscovery final : public DiscoveryPlugin {
   void configure(Context& ctx) override {
     membership_ = parse_static_membership(ctx.config(), ctx.node_name());
     ctx.log().info("discovery: '{}' has rank {} (static); peers: {}", ctx.node_name(), membership_.rank,
-                   describe(membership_.peers));
+                   peer_list_text(membership_.peers));
   }
 
   std::optional<int> rank() const override { return membership_.rank; }

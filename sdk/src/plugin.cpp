@@ -24,6 +24,6 @@ Context::~Context() = default;
 EventLoop::~EventLoop() = default;
 
 Value ServicePlugin::apply(const Event& /*event*/, ApplyMode /*mode*/) { return Value{}; }
-void ServicePlugin::describe(Map& /*status*/) const {}
+void Plugin::describe(Map& /*status*/) const {}
 
 }  // namespace bib

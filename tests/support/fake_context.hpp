@@ -94,8 +94,12 @@ class FakeContext final : public Context {
     return it == plugins.end() ? nullptr : it->second;
   }
   DiscoveryPlugin* discovery() override { return discovery_plugin; }
+  Replica* replica() override { return replica_view; }
+  std::uint64_t requests_handled() const override { return requests; }
 
   ManualLoop loop_;
+  Replica* replica_view = nullptr;  // not owned
+  std::uint64_t requests = 0;
   std::vector<std::pair<std::string, Envelope>> published;
   std::map<std::string, Plugin*> plugins;  // not owned
   DiscoveryPlugin* discovery_plugin = nullptr;

@@ -61,6 +61,8 @@ class BenchContext final : public Context {
   void publish(std::string_view, const Envelope&) override {}
   Plugin* find_plugin(std::string_view) override { return nullptr; }
   DiscoveryPlugin* discovery() override { return nullptr; }
+  Replica* replica() override { return nullptr; }
+  std::uint64_t requests_handled() const override { return 0; }
 
  private:
   std::string node_ = "bench";

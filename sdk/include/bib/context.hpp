@@ -20,6 +20,7 @@ namespace bib {
 
 class Plugin;
 class DiscoveryPlugin;
+class Replica;
 
 class BIB_SDK_API Context {
  public:
@@ -52,6 +53,13 @@ class BIB_SDK_API Context {
   virtual Plugin* find_plugin(std::string_view name) = 0;
   // The process's discovery plugin, or nullptr when none is loaded.
   virtual DiscoveryPlugin* discovery() = 0;
+
+  // The node's applied events (bib/replica.hpp), for replication plugins and status. Valid
+  // from start() on; nullptr during configure().
+  virtual Replica* replica() = 0;
+  // How many requests this process's dispatcher has handled so far (servers ask the
+  // coordinator for the time every 10 of them, DESIGN section 6).
+  virtual std::uint64_t requests_handled() const = 0;
 };
 
 }  // namespace bib

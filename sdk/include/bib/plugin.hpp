@@ -19,11 +19,12 @@
 #include <boost/dll/alias.hpp>
 
 #include "bib/export.hpp"
+#include "bib/value.hpp"
 
 namespace bib {
 
 // Bumped whenever a type a plugin sees changes layout or meaning.
-inline constexpr std::uint32_t kAbiVersion = 1;
+inline constexpr std::uint32_t kAbiVersion = 2;
 
 enum class PluginKind : std::uint32_t { service, persistence, replication, discovery, component };
 BIB_SDK_API const char* to_string(PluginKind kind) noexcept;
@@ -43,6 +44,9 @@ class BIB_SDK_API Plugin {
   virtual void start() {}
   // Shutdown, in reverse start order: unregister sockets and timers, flush, close.
   virtual void stop() {}
+  // Facts for the server's `status` service (counts, coordinator, ...), added to the map.
+  // Default: nothing.
+  virtual void describe(Map& status) const;
 };
 
 using PluginFactory = std::unique_ptr<Plugin> (*)();

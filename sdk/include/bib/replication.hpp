@@ -6,6 +6,7 @@
 
 #include "bib/export.hpp"
 #include "bib/plugin.hpp"
+#include "bib/replica.hpp"
 #include "bib/service.hpp"
 
 namespace bib {
@@ -17,6 +18,9 @@ class BIB_SDK_API ReplicationPlugin : public Plugin {
   // synchronously (async replication) or later from a loop callback (quorum).
   using Done = std::function<void(bool ok, const std::string& error)>;
   virtual void replicate(const Event& event, Done done) = 0;
+  // A hint from the host: a client waits for these events (session guarantees, data.after),
+  // pull them from peers now rather than at the next anti-entropy round. Default: nothing.
+  virtual void want(const VersionVector& missing);
 };
 
 }  // namespace bib

@@ -14,6 +14,7 @@
 #include "bib/ordered_log.hpp"
 #include "bib/persistence.hpp"
 #include "bib/plugin.hpp"
+#include "bib/replica.hpp"
 #include "bib/replication.hpp"
 #include "bib/result.hpp"
 #include "bib/service.hpp"

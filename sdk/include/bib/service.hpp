@@ -63,8 +63,6 @@ class BIB_SDK_API ServicePlugin : public Plugin {
   // Change state for a committed event. For mode == local the returned Value is the reply
   // data (publish to topics here); otherwise it is ignored. Default: nothing to change.
   virtual Value apply(const Event& event, ApplyMode mode);
-  // Counts and other facts for the `status` service, added to the given map.
-  virtual void describe(Map& status) const;
 };
 
 }  // namespace bib
