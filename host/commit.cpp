@@ -54,6 +54,7 @@ void Committer::commit(bib::ServicePlugin& plugin, const bib::Request& request, 
   }
   store_.mark(event.origin, event.seq);
   ++next_seq_;
+  remember(event);
 
   // From here on the request's first reply is whatever step 2-5 decide; retries wait for it.
   const std::string key = dedup_key(event.service, event.request_id);
@@ -62,7 +63,7 @@ void Committer::commit(bib::ServicePlugin& plugin, const bib::Request& request, 
     requests_.finish(key, result);
     done(std::move(result));
   };
-  persist(InFlight{std::move(event), std::move(reply), std::move(finish)});
+  persist(InFlight{std::move(event), std::move(reply), std::move(finish), {}});
 }
 
 void Committer::persist(InFlight item) {
@@ -76,6 +77,7 @@ void Committer::persist(InFlight item) {
   } catch (const std::exception& e) {
     deps_.log.error("cannot append event {}: {}", event_name(item.event), e.what());
     if (item.done) item.done(bib::Error{std::string("write not persisted: ") + e.what()});
+    if (item.durable) item.durable(false, std::string("not persisted: ") + e.what());
     return;
   }
   // 3. flush, once for everything appended in this loop iteration.
@@ -94,15 +96,20 @@ void Committer::flush_pending() {
     deps_.persistence->flush();
   } catch (const std::exception& e) {
     deps_.log.error("cannot flush {} event(s): {}", batch.size(), e.what());
-    for (InFlight& item : batch)
+    for (InFlight& item : batch) {
       if (item.done) item.done(bib::Error{std::string("write not durable: ") + e.what()});
+      if (item.durable) item.durable(false, std::string("not durable: ") + e.what());
+    }
     return;
   }
   for (InFlight& item : batch) replicate_and_reply(std::move(item));
 }
 
 void Committer::replicate_and_reply(InFlight item) {
-  if (!item.done) return;  // a peer's event: never replicated again, nobody to answer
+  if (!item.done) {  // a peer's event: never replicated again, nobody to answer
+    if (item.durable) item.durable(true, "");
+    return;
+  }
   if (deps_.replication == nullptr) {
     item.done(std::move(item.reply));  // 5. reply
     return;
@@ -130,8 +137,14 @@ bib::ServicePlugin& Committer::owner_of(const bib::Event& event) const {
   return *route->second.plugin;
 }
 
+void Committer::remember(const bib::Event& event) {
+  log_.add(event);
+  for (const auto& listener : applied_listeners_) listener(event);
+}
+
 void Committer::applied_elsewhere(const bib::Event& event, const bib::Value& reply) {
   store_.mark(event.origin, event.seq);
+  remember(event);
   if (event.origin == deps_.node_name) next_seq_ = std::max(next_seq_, event.seq + 1);
   requests_.record(dedup_key(event.service, event.request_id), reply.is_map() ? reply : default_reply());
 }
@@ -149,13 +162,28 @@ std::size_t Committer::replay() {
   return applied;
 }
 
-bool Committer::ingest(const bib::Event& event) {
+bool Committer::ingest(const bib::Event& event) { return ingest_with(event, {}); }
+
+bool Committer::ingest_with(const bib::Event& event, bib::Replica::Done durable) {
   deps_.lamport.observe(event.clock);
   if (store_.applied(event.origin, event.seq)) return false;
   bib::Value reply = owner_of(event).apply(event, bib::ApplyMode::replicated);
   applied_elsewhere(event, reply);
-  persist(InFlight{event, bib::Value{}, Done{}});
+  persist(InFlight{event, bib::Value{}, Done{}, std::move(durable)});
   return true;
+}
+
+void Committer::ingest(const bib::Event& event, bib::Replica::Done durable) {
+  bool fresh = false;
+  try {
+    fresh = ingest_with(event, durable);
+  } catch (const std::exception& e) {
+    deps_.log.warn("cannot apply peer event {}: {}", event_name(event), e.what());
+    durable(false, e.what());
+    return;
+  }
+  // Already applied: durable once this iteration's flush (queued before this) has run.
+  if (!fresh) deps_.loop.at_iteration_end([durable = std::move(durable)] { durable(true, ""); });
 }
 
 }  // namespace bib::host

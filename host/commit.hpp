@@ -16,7 +16,11 @@
 //     apply(event, replay), each (origin, seq) at most once; the local seq goes on after the
 //     highest replayed seq of this node. Before any plugin starts and before serving.
 //   peer event (ingest): apply(event, replicated) -> append -> flush, idempotent, no
-//     replication, no reply.
+//     replication, no reply; the replication plugin's done runs after the flush.
+//
+// The Committer is also the node's bib::Replica (sdk/include/bib/replica.hpp): what
+// replication plugins read (version vector, events kept in an EventLog, digest) and the
+// ingest path they feed.
 //
 // A failed append or flush answers `erro` (the event is in memory but maybe not on disk);
 // a failed replication answers `erro` with the plugin's reason. Either way that is the
@@ -34,16 +38,18 @@
 #include "bib/clock.hpp"
 #include "bib/event_loop.hpp"
 #include "bib/persistence.hpp"
+#include "bib/replica.hpp"
 #include "bib/replication.hpp"
 #include "bib/result.hpp"
 #include "bib/service.hpp"
+#include "event_log.hpp"
 #include "event_store.hpp"
 #include "request_log.hpp"
 #include "service_table.hpp"
 
 namespace bib::host {
 
-class Committer {
+class Committer final : public bib::Replica {
  public:
   // The reply data for the client (apply()'s result), or the reason the write failed.
   using Done = std::function<void(bib::Result<bib::Value> reply_data)>;
@@ -75,6 +81,21 @@ class Committer {
   // applied. Throws when no plugin answers event.service or apply throws (not applied).
   bool ingest(const bib::Event& event);
 
+  // bib::Replica
+  const std::string& node_name() const override { return deps_.node_name; }
+  bib::VersionVector version_vector() const override { return store_.version_vector(); }
+  std::uint64_t highest(std::string_view origin) const override { return store_.highest(std::string(origin)); }
+  std::vector<bib::Event> events_after(std::string_view origin, std::uint64_t after,
+                                       std::size_t limit) const override {
+    return log_.after(origin, after, limit);
+  }
+  // ingest() above, then durable(true) after the flush (at once when already applied,
+  // after this iteration's flush); durable(false, reason) when it cannot be applied or stored.
+  void ingest(const bib::Event& event, bib::Replica::Done durable) override;
+  void on_applied(std::function<void(const bib::Event&)> fn) override { applied_listeners_.push_back(std::move(fn)); }
+  std::uint64_t event_count() const override { return store_.count(); }
+  std::string digest() const override { return log_.digest(); }
+
   // The seq the next local event gets (events are numbered from 1, without gaps).
   std::uint64_t next_seq() const noexcept { return next_seq_; }
   const EventStore& store() const noexcept { return store_; }
@@ -86,11 +107,15 @@ class Committer {
     bib::Event event;
     bib::Value reply;
     Done done;
+    bib::Replica::Done durable;  // a peer's event: told when it is on disk (or is not)
   };
 
   bib::ServicePlugin& owner_of(const bib::Event& event) const;
   // Applied by replay or ingest (not local): mark, advance the seq, remember the reply.
   void applied_elsewhere(const bib::Event& event, const bib::Value& reply);
+  // Every applied event, whatever its path: kept for peers, listeners told.
+  void remember(const bib::Event& event);
+  bool ingest_with(const bib::Event& event, bib::Replica::Done durable);
   void persist(InFlight item);        // step 2, then queue for step 3
   void flush_pending();               // step 3, at_iteration_end
   void replicate_and_reply(InFlight item);  // steps 4 and 5
@@ -98,7 +123,9 @@ class Committer {
   Deps deps_;
   std::uint64_t next_seq_ = 1;
   EventStore store_;
+  EventLog log_;
   RequestLog requests_;
+  std::vector<std::function<void(const bib::Event&)>> applied_listeners_;
   std::vector<InFlight> unflushed_;
   bool flush_scheduled_ = false;
 };

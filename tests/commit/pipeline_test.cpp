@@ -269,5 +269,87 @@ TEST_F(CommitPipelineTest, IngestOfOurOwnEventMovesTheLocalSeqOn) {
   EXPECT_EQ(committer_->next_seq(), 5u);
 }
 
+// --- the Committer as bib::Replica (what replication plugins see) -------------------------------
+
+TEST_F(CommitPipelineTest, ReplicaIngestReportsDurableOnlyAfterTheFlush) {
+  bib::Replica& replica = committer();
+  std::vector<std::string> outcomes;
+  replica.ingest(event("n2", 1, 5), [&](bool ok, const std::string& error) {
+    outcomes.push_back(ok ? "durable" : "failed: " + error);
+  });
+  EXPECT_TRUE(outcomes.empty()) << "told durable before the flush";
+  iterate();
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"durable"}));
+  EXPECT_EQ(persistence_.flushes, 1);
+  // The same event again: not applied twice, still acknowledged (the peer may have lost our ack).
+  replica.ingest(event("n2", 1, 5), [&](bool ok, const std::string&) { outcomes.push_back(ok ? "again" : "no"); });
+  iterate();
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"durable", "again"}));
+  EXPECT_EQ(service_.total, 5);
+}
+
+TEST_F(CommitPipelineTest, ReplicaIngestOfAnUnknownServiceFailsWithTheReason) {
+  bib::Replica& replica = committer();
+  bib::Event odd = event("n2", 1, 5);
+  odd.service = "nope";
+  std::string failure;
+  replica.ingest(odd, [&](bool ok, const std::string& error) { failure = ok ? "ok" : error; });
+  EXPECT_NE(failure.find("no loaded plugin answers service 'nope'"), std::string::npos) << failure;
+  EXPECT_EQ(replica.event_count(), 0u);
+}
+
+TEST_F(CommitPipelineTest, ReplicaReportsFlushFailuresToThePeer) {
+  bib::Replica& replica = committer();
+  persistence_.fail_flush = true;
+  std::string failure;
+  replica.ingest(event("n2", 1, 5), [&](bool ok, const std::string& error) { failure = ok ? "ok" : error; });
+  iterate();
+  EXPECT_EQ(failure.rfind("not durable: ", 0), 0u) << failure;
+}
+
+TEST_F(CommitPipelineTest, ReplicaKeepsEveryAppliedEventForPeersInSeqOrder) {
+  bib::Replica& replica = committer(false);
+  request("add", 1);
+  request("add", 2);
+  replica.ingest(event("n2", 2, 7), [](bool, const std::string&) {});
+  replica.ingest(event("n2", 1, 3), [](bool, const std::string&) {});
+  auto mine = replica.events_after("n1", 0, 10);
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].seq, 1u);
+  EXPECT_EQ(mine[1].seq, 2u);
+  auto theirs = replica.events_after("n2", 1, 10);
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_EQ(theirs[0].data.get_int("by"), 7);
+  EXPECT_EQ(replica.events_after("n2", 0, 1).size(), 1u) << "the limit pages";
+  EXPECT_TRUE(replica.events_after("n9", 0, 10).empty());
+  EXPECT_EQ(replica.version_vector(), (bib::VersionVector{{"n1", 2}, {"n2", 2}}));
+  EXPECT_EQ(replica.event_count(), 4u);
+  EXPECT_EQ(replica.highest("n2"), 2u);
+}
+
+TEST_F(CommitPipelineTest, ReplicaTellsListenersOfEveryAppliedEvent) {
+  bib::Replica& replica = committer(false);
+  std::vector<std::string> seen;
+  replica.on_applied([&](const bib::Event& e) { seen.push_back(e.origin + "#" + std::to_string(e.seq)); });
+  request("add", 1);
+  replica.ingest(event("n2", 1, 3), [](bool, const std::string&) {});
+  replica.ingest(event("n2", 1, 3), [](bool, const std::string&) {});  // a duplicate: not applied
+  EXPECT_EQ(seen, (std::vector<std::string>{"n1#1", "n2#1"}));
+}
+
+TEST_F(CommitPipelineTest, DigestsAgreeWhateverTheOrderAndDifferForOtherEvents) {
+  bib::Replica& a = committer(false);
+  a.ingest(event("n2", 1, 3), [](bool, const std::string&) {});
+  a.ingest(event("n3", 1, 4), [](bool, const std::string&) {});
+  const std::string digest_a = a.digest();
+  auto b = std::make_unique<host::Committer>(
+      host::Committer::Deps{"n1", lamport_, clock_, loop_, services_, log_, nullptr, nullptr, 100});
+  b->ingest(event("n3", 1, 4), [](bool, const std::string&) {});
+  EXPECT_NE(b->digest(), digest_a) << "a missing event must show";
+  b->ingest(event("n2", 1, 3), [](bool, const std::string&) {});
+  EXPECT_EQ(b->digest(), digest_a);
+  EXPECT_EQ(digest_a.size(), 16u);
+}
+
 }  // namespace
 }  // namespace bib::test
