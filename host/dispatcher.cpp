@@ -19,7 +19,35 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
   bib::Envelope& envelope = decoded.value();
   deps_.wire.info("recv {} {}", peer, envelope.to_string());
   bib::observe(envelope.data, deps_.lamport);
+  ++deps_.handled;
 
+  if (envelope.service == "status" && deps_.status && deps_.services.find("status") == deps_.services.end()) {
+    send(peer, envelope.service, deps_.status(), reply);
+    return;
+  }
+  if (deps_.services.find(envelope.service) == deps_.services.end()) {
+    send_error(peer, envelope.service, "unknown service '" + envelope.service + "'", reply);
+    return;
+  }
+  // Only a map is a session's version vector: a service may use `after` for its own ends.
+  const bib::Value* after = envelope.data.find("after");
+  if (deps_.session == nullptr || after == nullptr || !after->is_map()) {
+    serve(std::move(envelope), peer, std::move(reply));
+    return;
+  }
+  bib::VersionVector wanted;
+  try {
+    wanted = bib::version_vector_from_value(*after, "after");
+  } catch (const bib::FieldError& e) {
+    send_error(peer, envelope.service, e.what(), reply);
+    return;
+  }
+  deps_.session->wait_for(wanted, [this, envelope = std::move(envelope), peer, reply = std::move(reply)](bool) mutable {
+    serve(std::move(envelope), peer, std::move(reply));
+  });
+}
+
+void Dispatcher::serve(bib::Envelope envelope, const std::string& peer, ReplyFn reply) {
   auto route = deps_.services.find(envelope.service);
   if (route == deps_.services.end()) {
     send_error(peer, envelope.service, "unknown service '" + envelope.service + "'", reply);
@@ -64,6 +92,11 @@ void Dispatcher::send(const std::string& peer, const std::string& service, bib::
                    bib::Value::type_name(data.type()) + ", not a map",
                reply);
     return;
+  }
+  // What this node had applied when it answered: the client's next `after`.
+  if (deps_.session != nullptr) {
+    bib::VersionVector seen = deps_.committer.version_vector();
+    if (!seen.empty()) data.as_map().insert_or_assign("seen", bib::to_value(seen));
   }
   bib::stamp(data, deps_.lamport, deps_.clock);
   bib::Envelope envelope{service, std::move(data)};

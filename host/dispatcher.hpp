@@ -7,6 +7,11 @@
 // Undecodable bytes are answered with service "error". Every message received and sent is
 // one line on the wire log: `recv <peer> <service> {data}` / `send <peer> <service> {data}`.
 // Nothing a request contains or a handler throws stops the host.
+//
+// On a server (a node that commits events) two more things happen (DESIGN section 5):
+//   - every reply carries `seen`, this node's version vector, and a request carrying `after`
+//     waits (SessionGate) until this node has applied those events: session guarantees;
+//   - the reserved service `status` is answered by the host itself (Deps::status).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +24,7 @@
 #include "bib/clock.hpp"
 #include "bib/codec.hpp"
 #include "commit.hpp"
+#include "session_gate.hpp"
 #include "service_table.hpp"
 
 namespace bib::host {
@@ -33,6 +39,9 @@ class Dispatcher {
     spdlog::logger& log;
     spdlog::logger& wire;
     std::int64_t max_message_bytes;
+    std::uint64_t& handled;                    // requests dispatched, for Context::requests_handled()
+    std::function<bib::Value()> status;        // answers `status`; empty: not a service here
+    SessionGate* session = nullptr;            // waits for data.after; nullptr: no waiting, no `seen`
   };
 
   explicit Dispatcher(Deps deps);
@@ -46,6 +55,7 @@ class Dispatcher {
  private:
   using ReplyFn = std::function<void(std::string)>;
 
+  void serve(bib::Envelope envelope, const std::string& peer, ReplyFn reply);
   void send(const std::string& peer, const std::string& service, bib::Value data, const ReplyFn& reply);
   void send_error(const std::string& peer, const std::string& service, const std::string& description,
                   const ReplyFn& reply);

@@ -15,7 +15,9 @@
 #include "logging.hpp"
 #include "plugin_set.hpp"
 #include "runtime.hpp"
+#include "session_gate.hpp"
 #include "signals.hpp"
+#include "status.hpp"
 
 // The broker worker is written separately; until it exists a host.broker setting is refused.
 #if __has_include("broker_worker.hpp")
@@ -43,8 +45,15 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   runtime.publisher.open();
   Committer committer({settings.name, runtime.lamport, runtime.clock, runtime.loop, plugins.services(), log,
                        plugins.persistence(), plugins.replication()});
-  Dispatcher dispatcher({plugins.services(), committer, runtime.lamport, runtime.clock, log,
-                         runtime.logging.wire(), settings.max_message_bytes});
+  runtime.replica = &committer;
+  bib::ReplicationPlugin* replication = plugins.replication();
+  SessionGate session(committer, runtime.loop, std::chrono::milliseconds(settings.session_wait_ms), log,
+                      [replication](const bib::VersionVector& missing) {
+                        if (replication != nullptr) replication->want(missing);
+                      });
+  Dispatcher dispatcher({plugins.services(), committer, runtime.lamport, runtime.clock, log, runtime.logging.wire(),
+                         settings.max_message_bytes, runtime.requests_handled,
+                         [&] { return build_status(runtime, plugins, committer); }, &session});
 
   // The stored events, before any plugin starts and before the first request (commit.hpp).
   try {
@@ -121,6 +130,7 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   plugins.stop();
   runtime.publisher.close();
   plugins.destroy();
+  runtime.replica = nullptr;
   log.info("node '{}' stopped", settings.name);
   return 0;
 }

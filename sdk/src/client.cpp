@@ -68,6 +68,8 @@ Result<Envelope> Client::request(std::string service, Value data) {
     ++next_id_;
     data["request_id"] = request_id;
   }
+  // Session guarantees: wait, on whichever server answers, for every event seen so far.
+  if (options_.session && !session_.empty() && !data.contains("after")) data["after"] = to_value(session_);
   stamp(data, lamport_, clock_);
   const std::string bytes = encode_envelope(Envelope{std::move(service), std::move(data)});
 
@@ -116,7 +118,21 @@ std::optional<Result<Envelope>> Client::try_once(const std::string& bytes, const
       continue;
     }
     observe(envelope.value().data, lamport_);
+    remember_seen(envelope.value().data);
     return envelope;
+  }
+}
+
+void Client::remember_seen(const Value& reply_data) {
+  const Value* seen = reply_data.find("seen");
+  if (seen == nullptr || !seen->is_map()) return;
+  try {
+    for (const auto& [origin, seq] : version_vector_from_value(*seen, "seen")) {
+      std::uint64_t& mine = session_[origin];
+      if (seq > mine) mine = seq;
+    }
+  } catch (const FieldError&) {
+    // A malformed `seen` is not worth failing the request over: it only weakens the session.
   }
 }
 

@@ -25,7 +25,7 @@ class CommitProcessTest : public ::testing::Test {
   // The service plugin and persistence-json on dir_/data.
   std::string config(const std::string& service_plugin = "fixture-counter") {
     return write_file(dir_, "host.toml",
-                      "[host]\nname = \"n1\"\nlisten = \"" + endpoint_ + "\"\nplugin_path = \"" + plugin_dir() +
+                      "[host]\nname = \"n1\"\nsession_wait_ms = 300\nlisten = \"" + endpoint_ + "\"\nplugin_path = \"" + plugin_dir() +
                           "\"\n\n[[plugins]]\nname = \"" + service_plugin +
                           "\"\n\n[[plugins]]\nname = \"persistence-json\"\ndir = \"" + dir_ + "/data\"\n");
   }
@@ -88,6 +88,57 @@ TEST_F(CommitProcessTest, ReplayThatFailsStopsStartUpWithExitOne) {
   EXPECT_EQ(again.wait_exit(30s), 1) << again.log();
   EXPECT_NE(again.log().find("replay failed"), std::string::npos) << again.log();
   EXPECT_EQ(again.log().find("serving"), std::string::npos) << again.log();
+}
+
+TEST_F(CommitProcessTest, StatusShowsTheReplicatedStateAndRepliesCarrySeen) {
+  start("first.log");
+  auto empty = client_.call("status");
+  ASSERT_TRUE(empty) << host_->log();
+  EXPECT_EQ(empty->data.get_string("node"), "n1");
+  EXPECT_EQ(empty->data.get_int("events"), 0);
+  const std::string empty_digest = empty->data.get_string("digest");
+
+  add(1, "a");
+  add(2, "b");
+  auto reply = client_.call("add", bib::Map{{"by", 3}});
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->data.at("seen"), bib::Value(bib::Map{{"n1", 3}})) << reply->to_string();
+
+  auto status = client_.call("status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->data.get_int("events"), 3);
+  EXPECT_EQ(status->data.at("version_vector"), bib::Value(bib::Map{{"n1", 3}}));
+  EXPECT_NE(status->data.get_string("digest"), empty_digest);
+  EXPECT_TRUE(status->data.at("lamport").is_int());
+  EXPECT_TRUE(status->data.at("clock_offset").is_number());
+  EXPECT_TRUE(status->data.contains("coordinator"));
+
+  // The same events after a restart: the same digest.
+  host_->signal(SIGKILL);
+  host_->wait_exit(10s);
+  start("second.log");
+  auto again = client_.call("status");
+  ASSERT_TRUE(again) << host_->log();
+  EXPECT_EQ(again->data.get_string("digest"), status->data.get_string("digest"));
+}
+
+TEST_F(CommitProcessTest, ARequestAheadOfTheServerWaitsBoundedThenIsServed) {
+  start("first.log");
+  add(1, "a");
+  // Covered: served at once.
+  auto covered = client_.call("total", bib::Map{{"after", bib::Map{{"n1", 1}}}}, 2s);
+  ASSERT_TRUE(covered) << host_->log();
+  EXPECT_EQ(covered->data.get_int("total"), 1);
+  // Ahead (an event this node never gets): answered after host.session_wait_ms, with a warning.
+  auto ahead = client_.call("total", bib::Map{{"after", bib::Map{{"elsewhere", 4}}}}, 10s);
+  ASSERT_TRUE(ahead) << host_->log();
+  EXPECT_EQ(ahead->data.get_int("total"), 1);
+  EXPECT_NE(host_->log().find("still missing {\"elsewhere\": 4}"), std::string::npos) << host_->log();
+  // A malformed session vector is the client's error, named.
+  auto bad = client_.call("total", bib::Map{{"after", bib::Map{{"n1", "x"}}}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->data.get_string("status"), "erro");
+  EXPECT_NE(bad->data.get_string("description").find("'after'"), std::string::npos) << bad->to_string();
 }
 
 }  // namespace

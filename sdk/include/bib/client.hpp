@@ -20,6 +20,13 @@
 // Every write a client may retry carries a `request_id` (unique per logical request, the same
 // on every try) so that servers apply a retried write once.
 //
+// Session guarantees (DESIGN section 5): servers put `seen` (their version vector, the highest
+// seq applied per origin) in every reply; the client keeps the per-origin maximum of all it
+// has seen and sends it as `after` with each request, and a server that is behind waits for
+// those events before answering. So a client reads its own writes and never reads older state
+// than it already saw, whichever server the broker picks. ClientOptions::session = false
+// turns it off (plain eventual consistency, like a course client).
+//
 // Threading: a Client is used by one thread at a time. It owns its socket; the ZeroMQ context
 // is its own unless one is lent to the constructor (which must then outlive the Client).
 #pragma once
@@ -35,6 +42,7 @@
 #include "bib/clock.hpp"
 #include "bib/codec.hpp"
 #include "bib/export.hpp"
+#include "bib/replica.hpp"
 #include "bib/result.hpp"
 #include "bib/value.hpp"
 
@@ -44,6 +52,7 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{2500};    // wait for a reply, per try
   int retries = 3;                            // tries in all (the first one included), as the Guide's REQUEST_RETRIES
   std::int64_t max_message_bytes = 1 << 20;   // ZMQ_MAXMSGSIZE and the decode limit for replies
+  bool session = true;                        // send `after` (session guarantees), see below
 };
 
 class BIB_SDK_API Client {
@@ -66,11 +75,14 @@ class BIB_SDK_API Client {
   LamportClock& lamport() noexcept { return lamport_; }
   // The request_id the next request without one will get.
   std::string next_request_id() const;
+  // The session: per origin, the highest seq seen in replies (sent as `after`).
+  const VersionVector& session() const noexcept { return session_; }
 
  private:
   void open_socket();
   // One try: send the bytes, wait up to the timeout. Empty on silence; Error on a bad reply.
   std::optional<Result<Envelope>> try_once(const std::string& bytes, const std::string& request_id);
+  void remember_seen(const Value& reply_data);
 
   std::string endpoint_;
   ClientOptions options_;
@@ -81,6 +93,7 @@ class BIB_SDK_API Client {
   PhysicalClock clock_;
   std::string id_prefix_;        // random 64-bit hex, per Client
   std::uint64_t next_id_ = 1;    // counter appended to id_prefix_
+  VersionVector session_;        // per origin, the highest seq seen in replies
 };
 
 }  // namespace bib

@@ -1,0 +1,78 @@
+#include "session_gate.hpp"
+
+#include <vector>
+
+namespace bib::host {
+
+bib::VersionVector missing_from(const bib::VersionVector& have, const bib::VersionVector& want) {
+  bib::VersionVector missing;
+  for (const auto& [origin, seq] : want) {
+    auto it = have.find(origin);
+    if (seq > 0 && (it == have.end() || it->second < seq)) missing.emplace(origin, seq);
+  }
+  return missing;
+}
+
+SessionGate::SessionGate(bib::Replica& replica, bib::EventLoop& loop, std::chrono::milliseconds max_wait,
+                         spdlog::logger& log, Want want)
+    : replica_(replica), loop_(loop), max_wait_(max_wait), log_(log), want_(std::move(want)),
+      self_(std::make_shared<SessionGate*>(this)) {
+  // Applied events arrive in the middle of a commit: recheck once, later in the loop, so that
+  // a released request never re-enters the commit pipeline from inside it.
+  std::weak_ptr<SessionGate*> token = self_;
+  replica_.on_applied([token](const bib::Event&) {
+    auto self = token.lock();
+    if (!self || (*self)->parked_.empty() || (*self)->recheck_posted_) return;
+    (*self)->recheck_posted_ = true;
+    (*self)->loop_.post([token] {
+      if (auto self = token.lock()) {
+        (*self)->recheck_posted_ = false;
+        (*self)->recheck();
+      }
+    });
+  });
+}
+
+SessionGate::~SessionGate() {
+  for (auto& [id, parked] : parked_) loop_.cancel_timer(parked.timer);
+}
+
+void SessionGate::wait_for(const bib::VersionVector& after, std::function<void(bool)> go) {
+  const bib::VersionVector missing = missing_from(replica_.version_vector(), after);
+  if (missing.empty()) {
+    go(true);
+    return;
+  }
+  const std::uint64_t id = next_id_++;
+  Parked& parked = parked_[id];
+  parked.after = after;
+  parked.go = std::move(go);
+  parked.timer = loop_.add_timer(max_wait_, [this, id] { release(id, false); });
+  log_.debug("request waits for {} origin(s) behind its session", missing.size());
+  if (want_) want_(missing);
+}
+
+void SessionGate::recheck() {
+  if (parked_.empty()) return;
+  const bib::VersionVector have = replica_.version_vector();
+  std::vector<std::uint64_t> ready;
+  for (const auto& [id, parked] : parked_)
+    if (bib::covers(have, parked.after)) ready.push_back(id);
+  for (std::uint64_t id : ready) release(id, true);
+}
+
+void SessionGate::release(std::uint64_t id, bool caught_up) {
+  auto it = parked_.find(id);
+  if (it == parked_.end()) return;
+  Parked parked = std::move(it->second);
+  parked_.erase(it);
+  if (caught_up) {
+    loop_.cancel_timer(parked.timer);
+  } else {
+    log_.warn("served a request after {} ms still missing {}: its session's events have not arrived",
+              max_wait_.count(), bib::to_value(missing_from(replica_.version_vector(), parked.after)).to_string());
+  }
+  parked.go(caught_up);
+}
+
+}  // namespace bib::host
