@@ -86,6 +86,7 @@ TEST_F(HostProcessTest, UnknownServiceErroNamesIt) {
   EXPECT_EQ(reply->service, "xyz");
   EXPECT_EQ(reply->data.get_string("status"), "erro");
   EXPECT_EQ(reply->data.get_string("description"), "unknown service 'xyz'");
+  EXPECT_EQ(reply->data.get_string("message"), "unknown service 'xyz'") << "publish-style clients read message";
 }
 
 TEST_F(HostProcessTest, GarbageBytesGetAnErroReply) {
