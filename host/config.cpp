@@ -130,7 +130,7 @@ HostSettings read_host(const toml::table& root, const std::string& file) {
   if (!host) fail(where(file, *node), "host", "must be a table");
   static const char* const known[] = {"name", "log_level", "wire_log", "max_message_bytes", "plugin_path",
                                       "listen", "broker", "proxy", "heartbeat_ms", "liveness",
-                                      "session_wait_ms"};
+                                      "session_wait_ms", "catch_up_ms"};
   for (auto&& [k, v] : *host) {
     bool ok = false;
     for (const char* name : known) ok = ok || k.str() == name;
@@ -147,6 +147,7 @@ HostSettings read_host(const toml::table& root, const std::string& file) {
   read_field(*host, file, "heartbeat_ms", s.heartbeat_ms);
   read_field(*host, file, "liveness", s.liveness);
   read_field(*host, file, "session_wait_ms", s.session_wait_ms);
+  read_field(*host, file, "catch_up_ms", s.catch_up_ms);
 
   static const char* const levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   for (auto [key, value] : {std::pair{"host.log_level", s.log_level}, std::pair{"host.wire_log", s.wire_log}}) {
@@ -159,6 +160,7 @@ HostSettings read_host(const toml::table& root, const std::string& file) {
   if (s.heartbeat_ms < 10) fail(file, "host.heartbeat_ms", "must be at least 10");
   if (s.liveness < 1) fail(file, "host.liveness", "must be at least 1");
   if (s.session_wait_ms < 0) fail(file, "host.session_wait_ms", "must not be negative");
+  if (s.catch_up_ms < 0) fail(file, "host.catch_up_ms", "must not be negative");
   return s;
 }
 

@@ -30,6 +30,7 @@ struct HostSettings {
   std::int64_t heartbeat_ms = 1000;          // worker <-> broker heartbeat interval
   std::int64_t liveness = 3;                 // heartbeats missed before the peer counts as dead
   std::int64_t session_wait_ms = 3000;       // longest wait for a request's data.after events
+  std::int64_t catch_up_ms = 15000;          // longest wait for replication to catch up before serving the broker
 };
 
 // One [[plugins]] entry.

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -36,6 +37,35 @@ std::string plugin_names(const PluginSet& plugins) {
   for (const LoadedPlugin& p : plugins.plugins()) out += (out.empty() ? "" : ", ") + p.entry.name;
   return out;
 }
+
+#if BIB_HOST_HAS_BROKER_WORKER
+// A server joining a running cluster takes the broker's requests only once replication has
+// caught up with its peers (or after host.catch_up_ms, with a warning): until then its
+// answers would be stale. Its direct port serves from the start (status, peers' clock).
+void start_when_caught_up(Runtime& runtime, bib::ReplicationPlugin* replication, BrokerWorker& worker) {
+  if (replication == nullptr) {
+    worker.start();
+    return;
+  }
+  spdlog::logger& log = runtime.logging.host();
+  auto started = std::make_shared<bool>(false);
+  auto start_once = [&worker, started](const char* why, spdlog::logger& log) {
+    if (*started) return;
+    *started = true;
+    log.info("{}: taking requests from the broker", why);
+    worker.start();
+  };
+  const bib::TimerId deadline = runtime.loop.add_timer(std::chrono::milliseconds(runtime.settings.catch_up_ms),
+                                                       [start_once, &log] {
+                                                         log.warn("replication has not caught up after host.catch_up_ms");
+                                                         start_once("not caught up", log);
+                                                       });
+  replication->when_caught_up([start_once, &log, &loop = runtime.loop, deadline] {
+    loop.cancel_timer(deadline);
+    start_once("caught up with the peers", log);
+  });
+}
+#endif
 
 // Phase 4 and after: start, serve until a shutdown signal, stop in reverse.
 int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
@@ -99,7 +129,7 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
         [&dispatcher](std::string_view request, std::function<void(std::string)> reply) {
           dispatcher.dispatch(request, "broker", std::move(reply));
         });
-    worker->start();
+    start_when_caught_up(runtime, replication, *worker);
   }
 #else
   if (!settings.broker.empty()) {

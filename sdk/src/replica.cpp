@@ -6,6 +6,7 @@ namespace bib {
 
 Replica::~Replica() = default;
 void ReplicationPlugin::want(const VersionVector& /*missing*/) {}
+void ReplicationPlugin::when_caught_up(std::function<void()> fn) { fn(); }
 
 Value to_value(const VersionVector& vv) {
   Map out;

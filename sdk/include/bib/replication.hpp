@@ -21,6 +21,11 @@ class BIB_SDK_API ReplicationPlugin : public Plugin {
   // A hint from the host: a client waits for these events (session guarantees, data.after),
   // pull them from peers now rather than at the next anti-entropy round. Default: nothing.
   virtual void want(const VersionVector& missing);
+  // Called once by the host after start(): call fn (once, on the loop thread) when this node
+  // has caught up with its peers (a first anti-entropy round with every known peer is done),
+  // so that a server joining a running cluster takes requests only then. The host waits at
+  // most host.catch_up_ms. Default: at once.
+  virtual void when_caught_up(std::function<void()> fn);
 };
 
 }  // namespace bib
