@@ -1,0 +1,95 @@
+#include "coordination_options.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+
+#include <spdlog/fmt/fmt.h>
+
+namespace bib::coordination {
+
+namespace {
+
+constexpr std::array<std::string_view, 10> kKnown{
+    "subscribe", "peer_port",          "drift_s",   "election_timeout_ms", "announce_ms",
+    "sync_interval_ms", "outlier_s", "request_timeout_ms", "ask_every", "ask_check_ms"};
+
+std::chrono::milliseconds positive_ms(const Value& config, const char* key, std::chrono::milliseconds fallback) {
+  const auto value = config.opt_int(key).value_or(fallback.count());
+  if (value <= 0) throw std::invalid_argument(fmt::format("option '{}' must be a positive number of milliseconds", key));
+  return std::chrono::milliseconds(value);
+}
+
+// A number, or a string holding one, so that a config can say drift_s = "${BIB_DRIFT:-0}".
+std::optional<double> drift_option(const Value& config) {
+  const Value* value = config.find("drift_s");
+  if (value == nullptr || !value->is_string()) return config.opt_double("drift_s");
+  const std::string& text = value->as_string();
+  char* end = nullptr;
+  const double drift = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size()) {
+    throw std::invalid_argument("option 'drift_s' must be a number of seconds, got '" + text + "'");
+  }
+  return drift;
+}
+
+std::string known_list() {
+  std::string list;
+  for (std::string_view key : kKnown) {
+    if (!list.empty()) list += ", ";
+    list += key;
+  }
+  return list;
+}
+
+}  // namespace
+
+CoordinationOptions parse_coordination_options(const Value& config) {
+  CoordinationOptions options;
+  if (config.is_nil()) return options;
+  for (const auto& [key, value] : config.as_map()) {
+    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
+      throw std::invalid_argument(fmt::format("unknown option '{}' (options: {})", key, known_list()));
+    }
+  }
+  try {
+    options.subscribe = config.opt_string("subscribe").value_or(options.subscribe);
+    if (options.subscribe.empty()) throw std::invalid_argument("option 'subscribe' must name the proxy's XPUB endpoint");
+
+    const auto port = config.opt_int("peer_port").value_or(options.peer_port);
+    if (port < 1 || port > 65535) throw std::invalid_argument(fmt::format("option 'peer_port' must be a TCP port, got {}", port));
+    options.peer_port = static_cast<int>(port);
+
+    options.drift_s = drift_option(config).value_or(options.drift_s);
+    if (!std::isfinite(options.drift_s) || std::fabs(options.drift_s) > kMaxDriftSeconds) {
+      throw std::invalid_argument(fmt::format("option 'drift_s' must be between -1 and 1 seconds, got {}", options.drift_s));
+    }
+
+    options.outlier_s = config.opt_double("outlier_s").value_or(options.outlier_s);
+    if (!std::isfinite(options.outlier_s) || options.outlier_s <= 0) {
+      throw std::invalid_argument(fmt::format("option 'outlier_s' must be a positive number of seconds, got {}", options.outlier_s));
+    }
+
+    const auto ask_every = config.opt_int("ask_every").value_or(options.ask_every);
+    if (ask_every <= 0 || ask_every > 1000000) throw std::invalid_argument("option 'ask_every' must be a positive count of requests");
+    options.ask_every = static_cast<int>(ask_every);
+
+    options.election_timeout = positive_ms(config, "election_timeout_ms", options.election_timeout);
+    options.announce = positive_ms(config, "announce_ms", options.announce);
+    options.sync_interval = positive_ms(config, "sync_interval_ms", options.sync_interval);
+    options.request_timeout = positive_ms(config, "request_timeout_ms", options.request_timeout);
+    options.ask_check = positive_ms(config, "ask_check_ms", options.ask_check);
+  } catch (const FieldError& e) {
+    // "field 'x' must be an integer, got string" -> "option 'x' must be an integer, got string"
+    std::string message = e.what();
+    if (message.rfind("field ", 0) == 0) message.replace(0, 5, "option");
+    throw std::invalid_argument(message);
+  }
+  return options;
+}
+
+}  // namespace bib::coordination

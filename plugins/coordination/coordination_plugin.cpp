@@ -1,0 +1,4 @@
+// The coordination plugin's descriptor; the plugin itself is coordination.hpp.
+#include "coordination.hpp"
+
+BIB_PLUGIN(coordination, bib::PluginKind::service, "1.0.0", bib::coordination::Coordination)

@@ -1,0 +1,125 @@
+#include "peer_link.hpp"
+
+#include <iterator>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include <zmq_addon.hpp>
+
+namespace bib::coordination {
+
+namespace {
+
+constexpr int kBatch = 64;  // replies read per readiness callback
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+PeerLink::PeerLink(Context& ctx, std::string peer, std::string endpoint)
+    : ctx_(ctx), peer_(std::move(peer)), endpoint_(std::move(endpoint)) {}
+
+PeerLink::~PeerLink() {
+  for (TimerId timer : deferred_) ctx_.loop().cancel_timer(timer);
+  for (auto& [service, queue] : pending_)
+    for (Pending& p : queue) ctx_.loop().cancel_timer(p.timer);
+  close();
+}
+
+void PeerLink::retarget(std::string endpoint) {
+  if (endpoint == endpoint_) return;
+  endpoint_ = std::move(endpoint);
+  fail_all("peer " + peer_ + " moved to " + endpoint_);
+}
+
+void PeerLink::open() {
+  socket_.emplace(ctx_.zmq_context(), zmq::socket_type::dealer);
+  socket_->set(zmq::sockopt::linger, 0);
+  socket_->set(zmq::sockopt::maxmsgsize, ctx_.max_message_bytes());
+  socket_->connect(endpoint_);
+  ctx_.loop().add_socket(*socket_, [this] { on_readable(); });
+}
+
+void PeerLink::close() {
+  if (!socket_) return;
+  ctx_.loop().remove_socket(*socket_);
+  socket_.reset();
+}
+
+void PeerLink::request(const std::string& service, Value data, std::chrono::milliseconds timeout, Done done) {
+  if (!socket_) open();
+  stamp(data, ctx_.lamport(), ctx_.clock());
+  Envelope envelope{service, std::move(data)};
+  const std::string bytes = encode_envelope(envelope);
+  try {
+    socket_->send(zmq::message_t(), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    socket_->send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t& e) {
+    fail_later(std::move(done), std::string("not sent: ") + e.what());
+    return;
+  }
+  ctx_.wire_log().info("send {} {}", peer_, envelope.to_string());
+  const std::uint64_t id = ++next_id_;
+  const TimerId timer =
+      ctx_.loop().add_timer(timeout, [this, service, id, timeout] { on_timeout(service, id, timeout); });
+  pending_[service].push_back(Pending{id, timer, std::chrono::steady_clock::now(), std::move(done)});
+}
+
+void PeerLink::on_readable() {
+  for (int i = 0; i < kBatch && socket_; ++i) {
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(*socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+    const zmq::message_t& body = frames.back();  // after the empty delimiter
+    auto decoded = decode_envelope(body.to_string_view(), DecodeLimits{static_cast<std::size_t>(ctx_.max_message_bytes())});
+    if (!decoded) {
+      ctx_.wire_log().info("recv {} ({} bytes, undecodable: {})", peer_, body.size(), decoded.error().message);
+      continue;
+    }
+    Envelope& reply = decoded.value();
+    observe(reply.data, ctx_.lamport());
+    ctx_.wire_log().info("recv {} {}", peer_, reply.to_string());
+    auto queue = pending_.find(reply.service);
+    if (queue == pending_.end() || queue->second.empty()) {
+      ctx_.log().debug("coordination: late or unexpected '{}' reply from {} dropped", reply.service, peer_);
+      continue;
+    }
+    Pending pending = std::move(queue->second.front());
+    queue->second.pop_front();
+    ctx_.loop().cancel_timer(pending.timer);
+    pending.done(Response{std::move(reply), seconds_since(pending.sent), ""});
+  }
+}
+
+void PeerLink::on_timeout(const std::string& service, std::uint64_t id, std::chrono::milliseconds timeout) {
+  std::optional<TimerId> firing;
+  for (const Pending& p : pending_[service])
+    if (p.id == id) firing = p.timer;
+  if (!firing) return;  // answered meanwhile
+  fail_all("no '" + service + "' reply from " + peer_ + " within " + std::to_string(timeout.count()) + " ms", firing);
+}
+
+void PeerLink::fail_all(const std::string& problem, std::optional<TimerId> firing) {
+  auto failed = std::move(pending_);
+  pending_.clear();
+  close();  // Lazy Pirate: whatever the old socket still queues is gone with it
+  for (auto& [service, queue] : failed) {
+    for (Pending& p : queue) {
+      if (p.timer != firing) ctx_.loop().cancel_timer(p.timer);
+      p.done(Response{std::nullopt, seconds_since(p.sent), problem});
+    }
+  }
+}
+
+void PeerLink::fail_later(Done done, std::string problem) {
+  auto id = std::make_shared<TimerId>(0);
+  *id = ctx_.loop().add_timer(std::chrono::milliseconds(0), [this, id, done = std::move(done), problem = std::move(problem)] {
+    deferred_.erase(*id);
+    done(Response{std::nullopt, 0, problem});
+  });
+  deferred_.insert(*id);
+}
+
+}  // namespace bib::coordination

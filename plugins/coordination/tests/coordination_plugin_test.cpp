@@ -1,0 +1,214 @@
+// The plugin in-process with a FakeContext (manual timers, publishes recorded) and a fake
+// discovery: services, drift, and the election as far as it goes without peers answering.
+#include <gtest/gtest.h>
+
+#include <variant>
+
+#include "support/wait.hpp"
+
+#include "coordination.hpp"
+#include "support/fake_context.hpp"
+
+namespace bib::coordination {
+namespace {
+
+using std::chrono::milliseconds;
+
+class FakeDiscovery final : public DiscoveryPlugin {
+ public:
+  void configure(Context&) override {}
+  std::optional<int> rank() const override { return my_rank; }
+  std::vector<Peer> peers() const override { return peer_list; }
+  void on_change(std::function<void()> fn) override { callbacks.push_back(std::move(fn)); }
+
+  std::optional<int> my_rank = 2;
+  std::vector<Peer> peer_list{{"server-1", 1, "127.0.0.1"}};
+  std::vector<std::function<void()>> callbacks;
+};
+
+// Peers point at a port nobody listens on: requests to them are never answered.
+Map test_config(Map extra = {}) {
+  Map config{{"subscribe", "tcp://127.0.0.1:1"}, {"peer_port", 2},       {"election_timeout_ms", 200},
+             {"announce_ms", 300},               {"sync_interval_ms", 500}, {"request_timeout_ms", 100}};
+  for (auto& [key, value] : extra) config[key] = value;
+  return config;
+}
+
+class CoordinationPlugin : public ::testing::Test {
+ protected:
+  void start(Map config = test_config()) {
+    ctx = std::make_unique<test::FakeContext>(Value(std::move(config)), "server-2");
+    ctx->discovery_plugin = &discovery;
+    plugin.configure(*ctx);
+    plugin.start();
+    started = true;
+  }
+  void TearDown() override {
+    if (started) plugin.stop();
+  }
+
+  Value call(const std::string& service, Value data = Map{}) {
+    auto outcome = plugin.handle(Request{service, std::move(data), "test"});
+    EXPECT_TRUE(std::holds_alternative<Reply>(outcome));
+    return std::get<Reply>(outcome).data;
+  }
+  std::vector<std::string> announced() const {
+    std::vector<std::string> names;
+    for (const auto& [topic, envelope] : ctx->published) {
+      EXPECT_EQ(topic, "servers");
+      EXPECT_EQ(envelope.service, "election");
+      names.push_back(envelope.data.get_string("coordinator"));
+    }
+    return names;
+  }
+  Value status() const {
+    Map map;
+    plugin.describe(map);
+    return map;
+  }
+
+  FakeDiscovery discovery;
+  std::unique_ptr<test::FakeContext> ctx;
+  Coordination plugin;
+  bool started = false;
+};
+
+TEST_F(CoordinationPlugin, OffersItsServices) {
+  EXPECT_EQ(plugin.services(), (std::vector<std::string>{"clock", "election", "clock_adjust", "coordinator"}));
+}
+
+TEST_F(CoordinationPlugin, WithoutDiscoveryTheConfigIsRefused) {
+  test::FakeContext bare(test_config());
+  try {
+    plugin.configure(bare);
+    FAIL() << "configured without a discovery plugin";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("needs a discovery plugin"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(CoordinationPlugin, DriftSetsTheClockOffsetAtStart) {
+  start(test_config({{"drift_s", -0.75}}));
+  EXPECT_DOUBLE_EQ(ctx->clock().offset(), -0.75);
+  EXPECT_DOUBLE_EQ(status().get_double("clock_offset"), -0.75);
+}
+
+TEST_F(CoordinationPlugin, ClockAnswersThePhysicalClock) {
+  start(test_config({{"drift_s", 1.0}}));
+  const double before = ctx->clock().now();
+  const double time = call("clock").get_double("time");
+  EXPECT_GE(time, before);
+  EXPECT_LE(time, ctx->clock().now());
+  EXPECT_GT(time - PhysicalClock::system_now(), 0.9);  // the drift shows
+}
+
+TEST_F(CoordinationPlugin, ClockAdjustAddsTheDelta) {
+  start(test_config({{"drift_s", 0.5}}));
+  EXPECT_EQ(call("clock_adjust", Map{{"delta", -0.25}, {"coordinator", "server-3"}}), Value(Map{{"status", "OK"}}));
+  EXPECT_DOUBLE_EQ(ctx->clock().offset(), 0.25);
+  EXPECT_EQ(status().get_int("sync_rounds"), 1);
+  EXPECT_TRUE(status().find("last_sync")->is_double());
+  EXPECT_THROW(call("clock_adjust", Map{}), FieldError);
+}
+
+TEST_F(CoordinationPlugin, TheHighestRankBecomesCoordinatorAtOnceAndReannounces) {
+  start();  // rank 2, the only peer has rank 1
+  EXPECT_TRUE(plugin.bully().is_coordinator());
+  ASSERT_EQ(announced(), (std::vector<std::string>{"server-2"}));
+  const Value& data = ctx->published[0].second.data;
+  EXPECT_EQ(data.get_int("rank"), 2);
+  EXPECT_TRUE(data.contains("timestamp"));
+  EXPECT_TRUE(data.contains("clock"));
+  EXPECT_EQ(status().get_string("coordinator"), "server-2");
+  EXPECT_EQ(status().get_string("election"), "coordinator");
+
+  ctx->loop_.advance(milliseconds(650));
+  EXPECT_EQ(announced().size(), 3u);  // at start, 300 ms, 600 ms
+}
+
+TEST_F(CoordinationPlugin, NoOkFromHigherRanksInTimeMakesUsCoordinator) {
+  discovery.peer_list = {{"server-1", 1, "127.0.0.1"}, {"server-3", 3, "127.0.0.1"}};
+  start();
+  EXPECT_EQ(plugin.bully().phase(), Phase::electing);
+  EXPECT_TRUE(announced().empty());
+  EXPECT_TRUE(status().find("coordinator")->is_nil());
+  ctx->loop_.advance(milliseconds(199));
+  EXPECT_EQ(plugin.bully().phase(), Phase::electing);
+  ctx->loop_.advance(milliseconds(1));
+  EXPECT_TRUE(plugin.bully().is_coordinator());
+  EXPECT_EQ(announced(), (std::vector<std::string>{"server-2"}));
+}
+
+TEST_F(CoordinationPlugin, ElectionFromALowerRankIsAnsweredOk) {
+  discovery.peer_list = {{"server-1", 1, "127.0.0.1"}, {"server-3", 3, "127.0.0.1"}};
+  start();
+  ctx->loop_.advance(milliseconds(200));
+  ASSERT_TRUE(plugin.bully().is_coordinator());
+  const auto before = announced().size();
+  EXPECT_EQ(call("election", Map{{"rank", 1}}), Value(Map{{"election", "OK"}}));
+  ctx->loop_.run_posted();
+  EXPECT_EQ(announced().size(), before + 1);  // a coordinator answers by announcing itself again
+
+  const Value refused = call("election", Map{{"rank", 3}});
+  EXPECT_EQ(refused.get_string("status"), "erro");
+  EXPECT_EQ(refused.get_string("description"), "rank 3 is not below ours (2)");
+}
+
+TEST_F(CoordinationPlugin, RankUnknownDefersTheElection) {
+  discovery.my_rank.reset();
+  start();
+  EXPECT_EQ(plugin.bully().phase(), Phase::following);
+  EXPECT_EQ(call("election", Map{{"rank", 1}}).get_string("description"), "rank not known yet");
+  discovery.my_rank = 2;
+  for (auto& fn : discovery.callbacks) fn();
+  EXPECT_TRUE(plugin.bully().is_coordinator());
+}
+
+TEST_F(CoordinationPlugin, AFollowerWithoutACoordinatorKeepsElecting) {
+  discovery.peer_list = {{"server-3", 3, "127.0.0.1"}};
+  start();
+  ASSERT_EQ(plugin.bully().phase(), Phase::electing);
+  EXPECT_EQ(call("coordinator").get_string("name"), "server-2");
+  EXPECT_EQ(call("coordinator").get_int("rank"), 2);
+  EXPECT_EQ(call("coordinator").get_string("election"), "electing");
+}
+
+// A follower asks the coordinator `clock` once it handled ask_every requests; here the
+// coordinator never answers, so the ask's timeout is what shows it was sent: an election.
+TEST_F(CoordinationPlugin, AFollowerAsksTheCoordinatorEveryTenRequestsAndElectsWhenItIsSilent) {
+  const std::string endpoint = "inproc://coordination-servers-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed());
+  discovery.my_rank = 1;
+  discovery.peer_list = {{"server-3", 3, "127.0.0.1"}};
+  start(test_config({{"subscribe", endpoint}, {"announce_ms", 600000}}));
+  zmq::socket_t pub(ctx->zmq_context(), zmq::socket_type::pub);
+  pub.set(zmq::sockopt::linger, 0);
+  pub.bind(endpoint);
+
+  // Announce server-3 until the plugin's SUB has its subscription and reads it.
+  const std::string announcement =
+      encode_envelope(Envelope{"election", Map{{"coordinator", "server-3"}, {"rank", 3}, {"clock", 5}}});
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        pub.send(zmq::str_buffer("servers"), zmq::send_flags::sndmore);
+        pub.send(zmq::buffer(announcement), zmq::send_flags::none);
+        for (auto& [socket, on_readable] : ctx->loop_.sockets) on_readable();
+        return plugin.bully().coordinator() == "server-3";
+      },
+      milliseconds(5000), milliseconds(10)));
+  ASSERT_EQ(plugin.bully().phase(), Phase::following);
+  EXPECT_GT(ctx->lamport().value(), 5u);  // the announcement's clock was observed
+
+  ctx->requests = 9;
+  ctx->loop_.advance(milliseconds(300));
+  EXPECT_EQ(plugin.bully().phase(), Phase::following);  // 9 requests: not asked
+
+  ctx->requests = 10;
+  ctx->loop_.advance(milliseconds(100));  // asks
+  EXPECT_EQ(plugin.bully().phase(), Phase::following);
+  ctx->loop_.advance(milliseconds(100));  // request_timeout_ms: no answer
+  EXPECT_EQ(plugin.bully().phase(), Phase::electing);
+  EXPECT_FALSE(plugin.bully().coordinator());
+}
+
+}  // namespace
+}  // namespace bib::coordination
