@@ -1,0 +1,90 @@
+#include "replication_options.hpp"
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <string_view>
+
+namespace bib::replication {
+
+const char* to_string(Mode mode) noexcept { return mode == Mode::async ? "async" : "quorum"; }
+
+namespace {
+
+constexpr std::array<std::string_view, 9> kKnown{"listen",          "peer_port",         "batch",
+                                                 "retry_ms",        "max_retry_ms",      "outbox_limit",
+                                                 "anti_entropy_ms", "quorum_timeout_ms", "cluster_size"};
+
+std::string known_list() {
+  std::string text;
+  for (auto key : kKnown) {
+    if (!text.empty()) text += ", ";
+    text += key;
+  }
+  return text;
+}
+
+std::int64_t int_in(const Value& config, const char* key, std::int64_t fallback, std::int64_t min, std::int64_t max) {
+  const std::int64_t value = config.opt_int(key).value_or(fallback);
+  if (value < min || value > max) {
+    throw std::invalid_argument(std::string("option '") + key + "' must be between " + std::to_string(min) + " and " +
+                                std::to_string(max) + ", got " + std::to_string(value));
+  }
+  return value;
+}
+
+std::chrono::milliseconds ms_in(const Value& config, const char* key, std::chrono::milliseconds fallback) {
+  return std::chrono::milliseconds(int_in(config, key, fallback.count(), 1, 3600 * 1000));
+}
+
+// An integer, or a string of digits so that a config can take it from the environment
+// (cluster_size = "${BIB_SERVERS:-0}": only strings are substituted).
+std::size_t cluster_size_option(const Value& config) {
+  const Value* value = config.find("cluster_size");
+  if (value != nullptr && value->is_string()) {
+    const std::string& text = value->as_string();
+    if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string::npos) {
+      throw std::invalid_argument("option 'cluster_size' must be a number of servers, got '" + text + "'");
+    }
+    return static_cast<std::size_t>(std::stoi(text));
+  }
+  return static_cast<std::size_t>(int_in(config, "cluster_size", 0, 0, 1000));
+}
+
+}  // namespace
+
+ReplicationOptions parse_replication_options(const Value& config) {
+  ReplicationOptions options;
+  if (!config.is_nil() && !config.is_map()) throw std::invalid_argument("options must be a table");
+  if (config.is_map()) {
+    for (const auto& [key, value] : config.as_map()) {
+      if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end())
+        throw std::invalid_argument("unknown option '" + key + "' (options: " + known_list() + ")");
+    }
+  }
+  try {
+    options.listen = config.opt_string("listen").value_or("");
+    if (options.listen.empty())
+      throw std::invalid_argument("option 'listen' is missing (this server's replication port, e.g. tcp://127.0.2.1:5562)");
+    options.peer_port = static_cast<int>(int_in(config, "peer_port", options.peer_port, 1, 65535));
+    options.batch = static_cast<std::size_t>(int_in(config, "batch", 256, 1, 100000));
+    options.retry = ms_in(config, "retry_ms", options.retry);
+    options.max_retry = ms_in(config, "max_retry_ms", options.max_retry);
+    options.outbox_limit = static_cast<std::size_t>(int_in(config, "outbox_limit", 100000, 1, 100000000));
+    options.anti_entropy = ms_in(config, "anti_entropy_ms", options.anti_entropy);
+    options.quorum_timeout = ms_in(config, "quorum_timeout_ms", options.quorum_timeout);
+    options.cluster_size = cluster_size_option(config);
+  } catch (const FieldError& e) {
+    // "field 'x' must be an integer, got string" -> "option 'x' must be an integer, got string"
+    std::string message = e.what();
+    if (message.rfind("field ", 0) == 0) message.replace(0, 5, "option");
+    throw std::invalid_argument(message);
+  }
+  if (options.max_retry < options.retry) {
+    throw std::invalid_argument("option 'max_retry_ms' (" + std::to_string(options.max_retry.count()) +
+                                ") must not be below 'retry_ms' (" + std::to_string(options.retry.count()) + ")");
+  }
+  return options;
+}
+
+}  // namespace bib::replication
