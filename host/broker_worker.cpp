@@ -91,6 +91,7 @@ void BrokerWorker::connect() {
   }
   loop_.add_socket(*socket_, [this] { on_readable(); });
   liveness_ = liveness_limit_;
+  last_tick_ = std::chrono::steady_clock::now();
   // Queued until the connection is up, so it is the first thing a (re)started broker hears.
   send(kReady, name_);
   log_.info("broker worker: registering '{}' with {}", name_, endpoint_);
@@ -111,7 +112,22 @@ void BrokerWorker::reconnect_later(std::chrono::milliseconds delay) {
   });
 }
 
+bool BrokerWorker::recovered_from_stall() {
+  const auto now = std::chrono::steady_clock::now();
+  const auto stalled = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_tick_);
+  // Ticks come every interval; half an interval of slack on top of liveness - 1 of them.
+  const auto limit = heartbeat_ * std::max(1, liveness_limit_ - 1) + heartbeat_ / 2;
+  if (stalled <= limit) return false;
+  log_.warn("broker worker: stalled for {} ms; the broker has resent what we held: dropping the queued requests and "
+            "registering again",
+            stalled.count());
+  close_socket();
+  if (running_) connect();
+  return true;
+}
+
 void BrokerWorker::on_readable() {
+  if (recovered_from_stall()) return;
   for (int i = 0; i < kBatch && socket_; ++i) {
     std::vector<zmq::message_t> frames;
     if (!zmq::recv_multipart(*socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
@@ -159,6 +175,8 @@ void BrokerWorker::on_readable() {
 
 void BrokerWorker::on_heartbeat_timer() {
   if (!socket_) return;  // waiting to reconnect
+  if (recovered_from_stall()) return;
+  last_tick_ = std::chrono::steady_clock::now();
   if (--liveness_ > 0) {
     send(kHeartbeat);
     return;

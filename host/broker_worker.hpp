@@ -11,6 +11,12 @@
 // again), which registers again. ["DISCONNECT"] from the broker (it restarted, or evicted us)
 // opens a fresh connection and registers again at once.
 //
+// A stall (SIGSTOP, a loop blocked for seconds): the broker stops hearing us and, after
+// host.liveness intervals, sends what we held to other servers. Serving those requests after
+// waking would apply them a second time, so a worker that notices it was stalled for more than
+// liveness - 1 intervals drops its connection unread and registers afresh (the broker then
+// resends anything it still counted on us for).
+//
 // Each connection has a generation. A reply that comes back (possibly much later, a write
 // waits for its commit) after its connection was recycled is dropped: the broker that sent the
 // request has already sent it elsewhere or forgotten it.
@@ -54,6 +60,8 @@ class BrokerWorker {
   void reconnect_later(std::chrono::milliseconds delay);
   void on_readable();
   void on_heartbeat_timer();
+  // True (and a fresh connection opened) when the loop was stalled too long; see above.
+  bool recovered_from_stall();
   void send(std::string_view command, std::string_view id = {}, std::string_view body = {});
   void send_reply(std::uint64_t generation, const std::string& id, std::string body);
 
@@ -72,6 +80,7 @@ class BrokerWorker {
   int liveness_ = 0;              // heartbeat intervals left before the broker counts as dead
   std::chrono::milliseconds backoff_;
   std::optional<TimerId> heartbeat_timer_;
+  std::chrono::steady_clock::time_point last_tick_;  // last heartbeat tick or connection
   std::optional<TimerId> reconnect_timer_;
   bool running_ = false;
   std::thread::id loop_thread_;
