@@ -58,9 +58,10 @@ Value MessageService::apply(const Event& event, ApplyMode mode) {
   Map fields{{"src", *src}, {"dst", *dst}, {"message", *message}};
   auto entry = std::make_shared<const Value>(log_entry(event, fields));
   const LogPosition position = LogPosition::of(event);
-  bool inserted = inboxes_[src->as_string()].insert(position, entry);
-  if (dst->as_string() != src->as_string()) inserted = inboxes_[dst->as_string()].insert(position, entry) || inserted;
-  if (inserted) ++message_count_;
+  // Both inboxes decide alike (same position, same request_id), so one outcome counts.
+  const auto outcome = inboxes_[src->as_string()].insert(position, entry, event.request_id);
+  if (dst->as_string() != src->as_string()) inboxes_[dst->as_string()].insert(position, entry, event.request_id);
+  if (outcome == OrderedLog::Outcome::added) ++message_count_;
 
   if (mode == ApplyMode::local) {
     // Only the origin publishes, once; replicas and replays stay silent.

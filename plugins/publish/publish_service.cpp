@@ -58,7 +58,9 @@ Value PublishService::apply(const Event& event, ApplyMode mode) {
   }
   Map fields{{"user", *user}, {"channel", *channel}, {"message", *message}};
   auto entry = std::make_shared<const Value>(log_entry(event, fields));
-  if (posts_[channel->as_string()].insert(LogPosition::of(event), std::move(entry))) ++post_count_;
+  if (posts_[channel->as_string()].insert(LogPosition::of(event), std::move(entry), event.request_id) ==
+      OrderedLog::Outcome::added)
+    ++post_count_;
 
   if (mode == ApplyMode::local) {
     // Only the origin publishes, once; replicas and replays stay silent.

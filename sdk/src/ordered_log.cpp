@@ -71,6 +71,21 @@ Result<PageQuery> page_query(const Value& request_data) {
   return query;
 }
 
+OrderedLog::Outcome OrderedLog::insert(const LogPosition& position, Entry entry, const std::string& request_id) {
+  if (request_id.empty()) return insert(position, std::move(entry)) ? Outcome::added : Outcome::ignored;
+  auto [kept, fresh] = by_request_.try_emplace(request_id, position);
+  if (fresh) {
+    if (insert(position, std::move(entry))) return Outcome::added;
+    by_request_.erase(kept);
+    return Outcome::ignored;
+  }
+  if (!(position < kept->second)) return Outcome::ignored;  // the same entry, or a later twin
+  entries_.erase(kept->second);
+  kept->second = position;
+  insert(position, std::move(entry));
+  return Outcome::replaced;
+}
+
 bool OrderedLog::insert(const LogPosition& position, Entry entry) {
   // Entries arrive mostly in order: try the end first, which costs O(1) when it is right.
   auto hint = entries_.end();

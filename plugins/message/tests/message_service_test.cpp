@@ -201,4 +201,17 @@ TEST(MessageConfigure, HonoursTheLimitOption) {
   EXPECT_EQ(std::get<bib::Reply>(outcome).data.get_string("message"), "message is 3 bytes long, the limit is 2");
 }
 
+TEST_F(MessageServiceTest, ATwiceCommittedRequestShowsOnceInBothInboxes) {
+  bib::Event first = message_event("server-1", 4, 20, "ana", "bia", "oi");
+  bib::Event twin = message_event("server-3", 2, 21, "ana", "bia", "oi");
+  first.request_id = twin.request_id = "r7";
+  service.apply(twin, ApplyMode::replicated);
+  service.apply(first, ApplyMode::replicated);
+  for (const char* user : {"ana", "bia"}) {
+    const Value page = inbox(user);
+    ASSERT_EQ(page.get_array("messages").size(), 1U) << user;
+    EXPECT_EQ(page.get_array("messages")[0].get_string("origin"), "server-1") << user;
+  }
+}
+
 }  // namespace

@@ -1,6 +1,8 @@
 // The SDK's ordered log and its cursors (bib/ordered_log.hpp), first used by history.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "bib/ordered_log.hpp"
 
 namespace {
@@ -58,6 +60,29 @@ TEST(LogEntry, AddsTheEventIdentity) {
   bib::Event event{"server-1", 3, 42, 1.5, "publish", Map{}, ""};
   EXPECT_EQ(bib::log_entry(event, Map{{"message", "oi"}}),
             Value(Map{{"message", "oi"}, {"timestamp", 1.5}, {"clock", 42}, {"origin", "server-1"}, {"seq", 3}}));
+}
+
+TEST(OrderedLogTwins, OneRequestIdKeepsOnlyItsEarliestEntryWhateverTheOrder) {
+  using Outcome = bib::OrderedLog::Outcome;
+  auto entry = [](const char* text) { return std::make_shared<const Value>(Map{{"message", text}}); };
+  const LogPosition early{5, "server-1", 2};
+  const LogPosition late{7, "server-3", 1};
+  bib::OrderedLog in_order;
+  EXPECT_EQ(in_order.insert(early, entry("x"), "r1"), Outcome::added);
+  EXPECT_EQ(in_order.insert(late, entry("x"), "r1"), Outcome::ignored);
+  EXPECT_EQ(in_order.insert(early, entry("x"), "r1"), Outcome::ignored);
+  bib::OrderedLog reversed;
+  EXPECT_EQ(reversed.insert(late, entry("x"), "r1"), Outcome::added);
+  EXPECT_EQ(reversed.insert(early, entry("x"), "r1"), Outcome::replaced);
+  EXPECT_EQ(reversed.insert(late, entry("x"), "r1"), Outcome::ignored);
+  EXPECT_EQ(in_order.size(), 1U);
+  EXPECT_EQ(reversed.size(), 1U);
+  EXPECT_EQ(in_order.page({}, "posts"), reversed.page({}, "posts"));
+  // Other ids, and no id at all, are independent entries.
+  EXPECT_EQ(in_order.insert({8, "server-2", 1}, entry("y"), "r2"), Outcome::added);
+  EXPECT_EQ(in_order.insert({9, "server-2", 2}, entry("z"), ""), Outcome::added);
+  EXPECT_EQ(in_order.insert({10, "server-2", 3}, entry("z"), ""), Outcome::added);
+  EXPECT_EQ(in_order.size(), 4U);
 }
 
 }  // namespace

@@ -292,4 +292,17 @@ TEST_F(PublishConfigureTest, RefusesABadLimit) {
   EXPECT_EQ(configure_error(service, ctx2), "option 'users' must be a plugin name, got 1");
 }
 
+TEST_F(PublishServiceTest, ATwiceCommittedRequestShowsOnceOnEveryReplica) {
+  // Two servers both took request r7 (a retry during a stall): the earlier event wins.
+  bib::Event first = post_event("server-1", 4, 20, "oi");
+  bib::Event twin = post_event("server-3", 2, 21, "oi");
+  first.request_id = twin.request_id = "r7";
+  service.apply(twin, ApplyMode::replicated);
+  service.apply(first, ApplyMode::replicated);
+  const Value page = history({});
+  ASSERT_EQ(page.get_array("posts").size(), 1U);
+  EXPECT_EQ(page.get_array("posts")[0].get_string("origin"), "server-1");
+  EXPECT_EQ(status().at("posts"), Value(1));
+}
+
 }  // namespace

@@ -69,6 +69,14 @@ class BIB_SDK_API OrderedLog {
 
   // False, and nothing changes, when the position is already taken.
   bool insert(const LogPosition& position, Entry entry);
+
+  // One request, one entry, on every replica. A write can be committed twice under one
+  // request_id when two servers both took it (a client retried while the first server was
+  // stalled but not yet evicted); replicas then hold both events. Whatever the order they
+  // arrive in, the entry at the earliest position is kept and the other is dropped, so every
+  // replica shows it once, identically.
+  enum class Outcome { added, replaced, ignored };
+  Outcome insert(const LogPosition& position, Entry entry, const std::string& request_id);
   std::size_t size() const noexcept { return entries_.size(); }
   bool empty() const noexcept { return entries_.empty(); }
 
@@ -77,6 +85,7 @@ class BIB_SDK_API OrderedLog {
 
  private:
   std::map<LogPosition, Entry> entries_;
+  std::map<std::string, LogPosition, std::less<>> by_request_;  // request_id -> its kept entry
 };
 
 }  // namespace bib
