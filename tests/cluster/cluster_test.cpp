@@ -1,17 +1,18 @@
 // tools/bib-cluster end to end: it starts real bib-host processes (reference, broker, proxy,
-// servers) in this test's own loopback /24 and its own work directory. Every test ends with
-// `down`, and then SIGKILLs any process the state file recorded that still runs (checked by
-// PID and /proc start time), so a failing test leaves nothing behind.
+// servers) in this test's own loopback /24 and its own work directory, both from
+// bib::test::LocalCluster (tests/support/cluster.hpp), which also guarantees the cleanup: `down`,
+// then SIGKILL for any process the state file recorded that still runs (checked by PID and
+// /proc start time), so a failing test leaves nothing behind. These tests drive the launcher
+// command by command (LocalCluster::launcher) to check its output and exit codes.
 #include <gtest/gtest.h>
 
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -19,8 +20,7 @@
 
 #include "bib/client.hpp"
 #include "bib/json.hpp"
-#include "support/loopback.hpp"
-#include "support/process.hpp"
+#include "support/cluster.hpp"
 #include "support/wait.hpp"
 
 namespace bib::test {
@@ -28,30 +28,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct LauncherRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// The start time (clock ticks since boot) of a running, non-zombie process; 0 when gone.
-long long start_time(long long pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  std::vector<std::string> parts;
-  while (fields >> field) parts.push_back(field);
-  if (parts.size() < 20 || parts[0] == "Z" || parts[0] == "X") return 0;
-  return std::stoll(parts[19]);
 }
 
 // PIDs of live processes whose environment says they belong to the cluster in `base`
@@ -66,49 +47,32 @@ std::vector<long long> processes_in_block(const std::string& base) {
     if (env.find("\nBIB_ADDRESS=" + base + ".") == std::string::npos &&
         env.rfind("BIB_ADDRESS=" + base + ".", 0) != 0)
       continue;
-    if (start_time(std::stoll(name)) != 0) found.push_back(std::stoll(name));
+    if (process_start_time(std::stoll(name)) != 0) found.push_back(std::stoll(name));
   }
   return found;
 }
 
+bool any_survives(const std::set<std::pair<long long, long long>>& recorded) {
+  for (const auto& [pid, started] : recorded)
+    if (process_start_time(pid) == started) return true;
+  return false;
+}
+
+// Clusters without bots (`--bots 0`): only the test's own requests reach the servers.
 class ClusterTest : public ::testing::Test {
  protected:
-  LoopbackBlock block;
-  std::string base = block.address(1).substr(0, block.address(1).rfind('.'));  // "127.A.B"
-  std::string workdir = make_temp_dir("cluster");
+  std::optional<LocalCluster> cluster{std::in_place};
+  const std::string base = cluster->base();  // "127.A.B"
+  const std::string workdir = cluster->workdir();
 
   void TearDown() override {
-    run({"down", "--grace", "3"});
-    for (const auto& [pid, started] : recorded_) {
-      if (start_time(pid) == started) ::kill(static_cast<pid_t>(pid), SIGKILL);
-    }
+    cluster.reset();  // down, then SIGKILL for anything recorded that still runs
     EXPECT_TRUE(wait_until([&] { return processes_in_block(base).empty(); }, 5000ms))
         << "processes of this test's cluster still run";
   }
 
-  // Runs the launcher to completion with this test's work directory and build tree.
-  LauncherRun run(const std::vector<std::string>& args) {
-    const std::string n = std::to_string(++runs_);
-    const std::string out = workdir + "/launcher-" + n + ".out";
-    const std::string err = workdir + "/launcher-" + n + ".err";
-    std::string command = "BIB_BUILD_DIR='" + std::string(BIB_BIN_DIR) + "/..' python3 '" +
-                          std::string(BIB_SOURCE_DIR) + "/tools/bib-cluster' --workdir '" + workdir + "'";
-    for (const auto& a : args) command += " '" + a + "'";
-    command += " >'" + out + "' 2>'" + err + "' </dev/null";
-    const int status = std::system(command.c_str());
-    remember_recorded();
-    return LauncherRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
-  }
-
-  // The state file's processes, kept for the fallback in TearDown and for "gone" checks.
-  void remember_recorded() {
-    auto state = parse_json(read_file(workdir + "/cluster.json"));
-    if (!state || !state.value().is_map()) return;
-    for (const auto& p : state.value().get_array("processes")) {
-      const auto started = p.at("starttime");
-      if (started.is_int()) recorded_.insert({p.get_int("pid"), started.as_int()});
-    }
-  }
+  LauncherRun run(const std::vector<std::string>& args) { return cluster->launcher(args); }
+  const std::set<std::pair<long long, long long>>& recorded() const { return cluster->recorded(); }
 
   Value status() {
     const LauncherRun r = run({"status", "--json"});
@@ -146,6 +110,7 @@ class ClusterTest : public ::testing::Test {
     ClientOptions options;
     options.timeout = 1000ms;
     options.retries = 1;
+    options.session = false;
     Client client(broker, options);
     auto reply = client.request("broker");
     if (!reply || !reply.value().data.contains("workers")) return "";
@@ -159,6 +124,9 @@ class ClusterTest : public ::testing::Test {
     ClientOptions options;
     options.timeout = 2000ms;
     options.retries = 2;
+    // Which server answers, not what it knows: no session, so no server waits for writes it
+    // has not seen.
+    options.session = false;
     Client client(broker, options);
     std::set<std::string> nodes;
     for (int i = 0; i < tries && nodes.size() < wanted; ++i) {
@@ -168,14 +136,10 @@ class ClusterTest : public ::testing::Test {
     return nodes;
   }
 
-  std::set<std::pair<long long, long long>> recorded_;  // (pid, start time)
-
- private:
-  int runs_ = 0;
 };
 
 TEST_F(ClusterTest, UpServesThroughTheBrokerRefusesATwinAndDownStopsEverything) {
-  const LauncherRun up = run({"up", "--servers", "3", "--base", base, "--timeout", "40"});
+  const LauncherRun up = run({"up", "--bots", "0", "--servers", "3", "--base", base, "--timeout", "40"});
   ASSERT_EQ(up.code, 0) << up.out << up.err;
   const std::string broker = endpoint_line(up.out, "broker");
   EXPECT_EQ(broker, "tcp://" + base + ".2:5555") << up.out;
@@ -199,22 +163,22 @@ TEST_F(ClusterTest, UpServesThroughTheBrokerRefusesATwinAndDownStopsEverything) 
   EXPECT_EQ(table.code, 0) << table.err;
   EXPECT_NE(table.out.find("server-3"), std::string::npos) << table.out;
 
-  const auto pids_before = recorded_;
-  const LauncherRun twin = run({"up", "--servers", "3", "--base", base});
+  const auto pids_before = recorded();
+  const LauncherRun twin = run({"up", "--bots", "0", "--servers", "3", "--base", base});
   EXPECT_NE(twin.code, 0) << twin.out;
   EXPECT_NE(twin.err.find("already running"), std::string::npos) << twin.err;
-  EXPECT_EQ(recorded_, pids_before);  // no new process was recorded
+  EXPECT_EQ(recorded(), pids_before);  // no new process was recorded
 
   const LauncherRun down = run({"down"});
   EXPECT_EQ(down.code, 0) << down.err;
-  for (const auto& [pid, started] : recorded_) EXPECT_NE(start_time(pid), started) << "pid " << pid << " survived";
+  EXPECT_FALSE(any_survives(recorded()));
   EXPECT_TRUE(processes_in_block(base).empty());
   EXPECT_FALSE(std::ifstream(workdir + "/cluster.json").good());
   EXPECT_NE(run({"status"}).code, 0);
 }
 
 TEST_F(ClusterTest, KilledServerIsEvictedAndStartBringsItBack) {
-  const LauncherRun up = run({"up", "--servers", "2", "--base", base, "--timeout", "40"});
+  const LauncherRun up = run({"up", "--bots", "0", "--servers", "2", "--base", base, "--timeout", "40"});
   ASSERT_EQ(up.code, 0) << up.out << up.err;
   const std::string broker = endpoint_line(up.out, "broker");
 
@@ -245,7 +209,7 @@ TEST_F(ClusterTest, KilledServerIsEvictedAndStartBringsItBack) {
 }
 
 TEST_F(ClusterTest, StopAndContinueShowInStatus) {
-  const LauncherRun up = run({"up", "--servers", "1", "--base", base, "--timeout", "40"});
+  const LauncherRun up = run({"up", "--bots", "0", "--servers", "1", "--base", base, "--timeout", "40"});
   ASSERT_EQ(up.code, 0) << up.out << up.err;
   ASSERT_EQ(run({"stop", "server-1"}).code, 0);
   EXPECT_EQ(field("server-1", "alive"), "stopped");
@@ -254,16 +218,53 @@ TEST_F(ClusterTest, StopAndContinueShowInStatus) {
   // down also ends a stopped process (SIGTERM cannot act until SIGCONT).
   ASSERT_EQ(run({"stop", "broker"}).code, 0);
   EXPECT_EQ(run({"down", "--grace", "5"}).code, 0);
-  for (const auto& [pid, started] : recorded_) EXPECT_NE(start_time(pid), started) << "pid " << pid << " survived";
+  EXPECT_FALSE(any_survives(recorded()));
 }
 
 TEST_F(ClusterTest, UpFailsWithTheLogOfAProcessThatDiesAndCleansUp) {
-  const LauncherRun up = run({"up", "--servers", "1", "--base", base, "--timeout", "40", "--set",
+  const LauncherRun up = run({"up", "--bots", "0", "--servers", "1", "--base", base, "--timeout", "40", "--set",
                       "server-1:host.log_level=nonsense"});
   EXPECT_EQ(up.code, 1) << up.out;
   EXPECT_NE(up.err.find("server-1"), std::string::npos) << up.err;
   EXPECT_NE(up.err.find("log_level"), std::string::npos) << up.err;  // from the server's log
   EXPECT_FALSE(std::ifstream(workdir + "/cluster.json").good());
+  EXPECT_TRUE(processes_in_block(base).empty());
+}
+
+// The fixture's own promises: distinct blocks and work directories for clusters alive at the
+// same time, the documented endpoints, and a destructor that ends every process, even stopped
+// ones, whatever the test did.
+TEST(LocalClusterTest, ClustersAreIsolatedAndTheDestructorEndsEveryProcess) {
+  std::set<std::pair<long long, long long>> pids;
+  std::string base;
+  {
+    ClusterOptions options;
+    options.servers = 2;
+    LocalCluster cluster(options);
+    LocalCluster neighbour;
+    EXPECT_NE(cluster.base(), neighbour.base());
+    EXPECT_NE(cluster.workdir(), neighbour.workdir());
+    base = cluster.base();
+    EXPECT_EQ(cluster.broker_endpoint(), "tcp://" + base + ".2:5555");
+    EXPECT_EQ(cluster.proxy_sub_endpoint(), "tcp://" + base + ".3:5558");
+    EXPECT_EQ(cluster.server_endpoint(2), "tcp://" + base + ".12:5561");
+
+    cluster.up();
+    Client client(cluster.server_endpoint(2));
+    auto ping = client.request("ping");
+    ASSERT_TRUE(ping) << ping.error().message;
+    EXPECT_EQ(ping.value().data.opt_string("node"), "server-2");
+    EXPECT_NE(cluster.log_of("server-2").find("server-2"), std::string::npos);
+    EXPECT_THROW(cluster.start("server-2"), std::runtime_error);  // already running
+
+    cluster.kill("server-1");
+    cluster.start("server-1");
+    cluster.stop("broker");  // a hung process must not survive the destructor
+    cluster.stop("server-2");
+    pids = cluster.recorded();
+    EXPECT_EQ(pids.size(), 6u);  // 5 processes, server-1 started twice
+  }
+  EXPECT_FALSE(any_survives(pids));
   EXPECT_TRUE(processes_in_block(base).empty());
 }
 
