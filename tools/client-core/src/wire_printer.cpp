@@ -1,0 +1,26 @@
+#include "bib_cli/wire_printer.hpp"
+
+namespace bib::cli {
+
+void WirePrinter::line(const std::string& text) {
+  if (quiet_) return;
+  out_ << text << std::endl;  // flushed: lines of a long-running process show at once
+}
+
+void WirePrinter::sent(const std::string& service, const Value& data) {
+  line("-> " + Envelope{service, data}.to_string());
+}
+
+void WirePrinter::received(const Envelope& reply) { line("<- " + reply.to_string()); }
+
+void WirePrinter::subscribed(const std::string& topic) { line("~> subscribe " + topic); }
+
+void WirePrinter::published(const std::string& topic, const Envelope& message) {
+  line("<~ [" + topic + "] " + message.to_string());
+}
+
+void WirePrinter::failed(const std::string& service, const std::string& error) {
+  line("!! " + service + ": " + error);
+}
+
+}  // namespace bib::cli

@@ -1,0 +1,50 @@
+// The subcommands of `bib`, one function each; every one returns the process exit code
+// (bib_cli/exit_codes.hpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bib_cli/connection.hpp"
+#include "bib_cli/wire_printer.hpp"
+
+namespace bib::client {
+
+// What every subcommand needs: where the cluster is, and how to show things.
+struct Shell {
+  cli::Connection connection;
+  bool json = false;  // the reply data as one line of JSON instead of the human form
+};
+
+struct Page {
+  int limit = 0;        // 0: the server's default (100)
+  std::string before;  // a Lamport clock ("12") or a cursor "clock:origin:seq"; empty = newest
+};
+
+int login(const Shell& shell, const std::string& user);
+int users(const Shell& shell);
+int create_channel(const Shell& shell, const std::string& channel);
+int channels(const Shell& shell);
+int publish(const Shell& shell, const std::string& user, const std::string& channel, const std::string& text);
+int message(const Shell& shell, const std::string& from, const std::string& to, const std::string& text);
+int history(const Shell& shell, const std::string& channel, const Page& page);
+int inbox(const Shell& shell, const std::string& user, const Page& page);
+
+struct SubscribeOptions {
+  std::string user;                   // private messages to this user, when given
+  std::vector<std::string> channels;  // posts of these channels
+  int count = 0;                      // stop after this many messages (0 = no limit)
+  double timeout_s = 0;               // stop after this many seconds (0 = no limit)
+};
+int subscribe(const Shell& shell, const SubscribeOptions& options);
+
+struct StatusOptions {
+  std::vector<std::string> servers;  // direct endpoints; empty = every server the reference lists
+  std::string reference;             // asked for the servers when none are given
+};
+int status(const Shell& shell, const StatusOptions& options);
+
+int interactive(const Shell& shell);
+
+}  // namespace bib::client

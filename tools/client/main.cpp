@@ -1,0 +1,114 @@
+// bib: the BulletInBoard client. Scriptable subcommands for every service, a live subscriber,
+// the servers' status, and (with no subcommand) the interactive menu. docs/client.md.
+//
+//   $ bib login ana
+//   -> login {"request_id": "9f2c41d07a3be611-1", "user": "ana"}
+//   <- login {"clock": 4, "status": "sucesso", "timestamp": 1764312345.12}
+//   logged in as ana
+//
+// Exit codes: 0 success, 1 rejected (status "erro"), 2 usage error, 3 cluster unreachable.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "bib_cli/exit_codes.hpp"
+#include "commands.hpp"
+
+namespace {
+
+std::string join_words(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+  return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace bib::client;
+  CLI::App app{"BulletInBoard client: one subcommand per service, or an interactive menu without one"};
+  app.footer(
+      "Endpoints: --broker/--proxy, else BIB_BROKER_ENDPOINT/BIB_PROXY_ENDPOINT, else 127.0.0.1.\n"
+      "Exit codes: 0 success, 1 rejected by the cluster, 2 usage error, 3 cluster unreachable.");
+  Shell shell;
+  bib::cli::add_connection_options(app, shell.connection);
+  app.add_flag("--json", shell.json, "print the reply data as JSON instead of the human form");
+  app.fallthrough();  // the options above work after the subcommand too
+  app.require_subcommand(0, 1);
+
+  std::string name, channel, user, from, destination;
+  std::vector<std::string> text;
+  Page page;
+  auto page_options = [&page](CLI::App* sub) {
+    sub->add_option("--limit", page.limit, "how many entries, the newest ones (default 100, at most 1000)")
+        ->check(CLI::PositiveNumber);
+    sub->add_option("--before", page.before, "older than this: a Lamport clock or a cursor clock:origin:seq (`next`)");
+  };
+
+  auto* login_cmd = app.add_subcommand("login", "log in (a name may log in again)");
+  login_cmd->add_option("NAME", name, "user name")->required();
+  auto* users_cmd = app.add_subcommand("users", "list the users");
+  auto* channel_cmd = app.add_subcommand("channel", "create a channel");
+  channel_cmd->add_option("NAME", name, "channel name")->required();
+  auto* channels_cmd = app.add_subcommand("channels", "list the channels");
+  auto* publish_cmd = app.add_subcommand("publish", "post to a channel");
+  publish_cmd->add_option("--user,-u", user, "who posts (must have logged in)")->required();
+  publish_cmd->add_option("CHANNEL", channel, "channel")->required();
+  publish_cmd->add_option("TEXT", text, "the post (several words are joined by spaces)")->required();
+  auto* message_cmd = app.add_subcommand("message", "send a private message");
+  message_cmd->add_option("--from,-f", from, "sender")->required();
+  message_cmd->add_option("DST", destination, "destination user")->required();
+  message_cmd->add_option("TEXT", text, "the message (several words are joined by spaces)")->required();
+  auto* history_cmd = app.add_subcommand("history", "a channel's posts, oldest first");
+  history_cmd->add_option("CHANNEL", channel, "channel")->required();
+  page_options(history_cmd);
+  auto* inbox_cmd = app.add_subcommand("inbox", "a user's private messages, sent and received, oldest first");
+  inbox_cmd->add_option("USER", user, "user")->required();
+  page_options(inbox_cmd);
+
+  SubscribeOptions subscription;
+  auto* subscribe_cmd = app.add_subcommand("subscribe", "print posts of channels and private messages to a user as they arrive");
+  subscribe_cmd->add_option("--user,-u", subscription.user, "receive the private messages to this user");
+  subscribe_cmd->add_option("CHANNEL", subscription.channels, "channels whose posts to receive");
+  subscribe_cmd->add_option("--count", subscription.count, "stop after this many messages")->check(CLI::PositiveNumber);
+  subscribe_cmd->add_option("--timeout-s", subscription.timeout_s, "stop after this many seconds")
+      ->check(CLI::PositiveNumber);
+
+  StatusOptions status_options;
+  auto* status_cmd = app.add_subcommand("status", "each server's status service, on its direct port 5561");
+  status_cmd->add_option("SERVER", status_options.servers,
+                         "server endpoints (tcp://ADDR:5561, or just ADDR); none: the servers the reference lists");
+  status_cmd->add_option("--reference", status_options.reference,
+                         "reference server to ask for the servers (env BIB_REFERENCE_ENDPOINT, default "
+                         "tcp://127.0.0.1:5560)");
+  auto* interactive_cmd = app.add_subcommand("interactive", "the numbered menu (also what bib does without a subcommand)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int cli_code = app.exit(e);  // prints help, or the error with a hint
+    return cli_code == 0 ? bib::cli::kSuccess : bib::cli::kUsage;
+  }
+  shell.connection.resolve();
+  status_options.reference =
+      bib::cli::endpoint_from(status_options.reference, "BIB_REFERENCE_ENDPOINT", "tcp://127.0.0.1:5560");
+
+  try {
+    if (*login_cmd) return login(shell, name);
+    if (*users_cmd) return users(shell);
+    if (*channel_cmd) return create_channel(shell, name);
+    if (*channels_cmd) return channels(shell);
+    if (*publish_cmd) return publish(shell, user, channel, join_words(text));
+    if (*message_cmd) return message(shell, from, destination, join_words(text));
+    if (*history_cmd) return history(shell, channel, page);
+    if (*inbox_cmd) return inbox(shell, user, page);
+    if (*subscribe_cmd) return subscribe(shell, subscription);
+    if (*status_cmd) return status(shell, status_options);
+    (void)interactive_cmd;
+    return interactive(shell);
+  } catch (const std::exception& e) {
+    // A bad endpoint string (zmq refuses it) or a name ZeroMQ cannot subscribe to.
+    std::cerr << "bib: " << e.what() << "\n";
+    return bib::cli::kUsage;
+  }
+}
