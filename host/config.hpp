@@ -29,7 +29,7 @@ struct HostSettings {
   std::string proxy;                         // optional proxy XSUB to publish to: "tcp://127.0.0.1:5557"
   std::int64_t heartbeat_ms = 1000;          // worker <-> broker heartbeat interval
   std::int64_t liveness = 3;                 // heartbeats missed before the peer counts as dead
-  std::int64_t session_wait_ms = 3000;       // longest wait for a request's data.after events
+  std::int64_t session_wait_ms = 2000;       // longest wait for data.after events; below the client timeout (2500)
   std::int64_t catch_up_ms = 15000;          // longest wait for replication to catch up before serving the broker
 };
 
