@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one run command: installs what is missing, builds, starts a local cluster
-# (reference, broker, proxy, 3 servers) on loopback addresses and follows its logs.
-# Ctrl-C stops the cluster. Extra arguments go to `bib-cluster up` (e.g. --servers 5).
+# (reference, broker, proxy, 3 servers and 2 traffic bots) on loopback addresses, tells how to
+# attach the interactive client, and follows the bots' and servers' logs: live traffic.
+# Ctrl-C stops the cluster. Extra arguments go to `bib-cluster up` (e.g. --servers 5 --bots 4).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 workdir="${BIB_WORKDIR:-$here/run}"
@@ -12,9 +13,29 @@ if "${cluster[@]}" status >/dev/null 2>&1 && "${cluster[@]}" status | grep -q " 
   echo "a cluster is already running in $workdir; stop it with: ${cluster[*]} down" >&2
   exit 1
 fi
-"${cluster[@]}" up --servers 3 "$@"
+"${cluster[@]}" up --servers 3 --drift demo "$@"
 trap '"${cluster[@]}" down' EXIT INT TERM
-echo
-echo "Following the logs in $workdir/logs (Ctrl-C stops the cluster)."
-echo "Try, in another terminal:  $here/build/bin/bib-probe --endpoint \$(${cluster[*]} endpoints | awk '/broker/{print \$2}') --service ping"
-tail -n 0 -F "$workdir"/logs/*.log
+
+endpoints=$("${cluster[@]}" endpoints)
+broker=$(awk '$1 == "broker" {print $2}' <<<"$endpoints")
+proxy=$(awk '$1 == "proxy" {print $2}' <<<"$endpoints")
+bib="$here/build/bin/bib --broker $broker --proxy $proxy"
+cat <<HELP
+
+Attach the interactive client in another terminal (log in, join a channel the bots post in,
+e.g. geral, and their posts appear as they arrive):
+
+    $bib
+
+or one request at a time (docs/client.md):
+
+    $bib users
+    $bib history geral
+    $bib subscribe --user YOU geral
+
+Following the bots' and servers' logs in $workdir/logs (Ctrl-C stops the cluster).
+
+HELP
+shopt -s nullglob
+logs=("$workdir"/logs/bot-*.log "$workdir"/logs/server-*.log)
+tail -n 0 -F "${logs[@]}"

@@ -124,7 +124,7 @@ TEST(ReplicationCluster, AFourthServerJoinsARunningClusterConvergesThenServes) {
   ASSERT_TRUE(writer.setup()) << writer.last_error();
   for (int i = 0; i < 200; ++i) ASSERT_TRUE(writer.post("old " + std::to_string(i))) << writer.last_error();
 
-  const LauncherRun added = cluster.launcher({"add", "--timeout", "60"});
+  const LauncherRun added = cluster.launcher({"add", "--timeout", "20"});
   ASSERT_EQ(added.code, 0) << added.out << added.err;
   // It holds everything (equal digests), and it caught up before it took requests.
   expect_converged(cluster, {1, 2, 3, 4}, 202);
@@ -232,7 +232,7 @@ TEST(ReplicationCluster, ClocksDriftedByUpToOneSecondAgreeAfterSync) {
   options.set = {"server-1:plugins.coordination.drift_s=-1.0", "server-3:plugins.coordination.drift_s=1.0"};
   LocalCluster cluster(options);
   cluster.up();
-  constexpr double kTolerance = 0.1;  // seconds, between any two servers
+  constexpr double kTolerance = 0.05;  // seconds, between any two servers: docs/time.md
   std::string why;
   auto agree = [&] {
     std::vector<double> clocks;
