@@ -153,8 +153,17 @@ bool Bot::pace() {
   auto wait = options_.pause;
   if (deadline_ != std::chrono::steady_clock::time_point::max())
     wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(deadline_ - now));
-  if (wait.count() > 0) feed_.wait(wait);
-  else feed_.take();
+  if (wait.count() <= 0) {
+    feed_.take();
+    return !should_stop();
+  }
+  // The whole pause, showing what arrives meanwhile (each arrival ends one wait, not the pause).
+  const auto until = now + wait;
+  while (!should_stop()) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    feed_.wait(left);
+  }
   return !should_stop();
 }
 
