@@ -1,28 +1,17 @@
 #include "coordination_options.hpp"
 
-#include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
-#include <string_view>
 
 #include <spdlog/fmt/fmt.h>
+
+#include "bib/options.hpp"
 
 namespace bib::coordination {
 
 namespace {
-
-constexpr std::array<std::string_view, 10> kKnown{
-    "subscribe", "peer_port",          "drift_s",   "election_timeout_ms", "announce_ms",
-    "sync_interval_ms", "outlier_s", "request_timeout_ms", "ask_every", "ask_check_ms"};
-
-std::chrono::milliseconds positive_ms(const Value& config, const char* key, std::chrono::milliseconds fallback) {
-  const auto value = config.opt_int(key).value_or(fallback.count());
-  if (value <= 0) throw std::invalid_argument(fmt::format("option '{}' must be a positive number of milliseconds", key));
-  return std::chrono::milliseconds(value);
-}
 
 // A number, or a string holding one, so that a config can say drift_s = "${BIB_DRIFT:-0}".
 std::optional<double> drift_option(const Value& config) {
@@ -37,26 +26,13 @@ std::optional<double> drift_option(const Value& config) {
   return drift;
 }
 
-std::string known_list() {
-  std::string list;
-  for (std::string_view key : kKnown) {
-    if (!list.empty()) list += ", ";
-    list += key;
-  }
-  return list;
-}
-
 }  // namespace
 
 CoordinationOptions parse_coordination_options(const Value& config) {
   CoordinationOptions options;
-  if (config.is_nil()) return options;
-  for (const auto& [key, value] : config.as_map()) {
-    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
-      throw std::invalid_argument(fmt::format("unknown option '{}' (options: {})", key, known_list()));
-    }
-  }
-  try {
+  require_known_options(config, {"subscribe", "peer_port", "drift_s", "election_timeout_ms", "announce_ms",
+                                 "sync_interval_ms", "outlier_s", "request_timeout_ms", "ask_every", "ask_check_ms"});
+  read_options([&] {
     options.subscribe = config.opt_string("subscribe").value_or(options.subscribe);
     if (options.subscribe.empty()) throw std::invalid_argument("option 'subscribe' must name the proxy's XPUB endpoint");
 
@@ -83,12 +59,7 @@ CoordinationOptions parse_coordination_options(const Value& config) {
     options.sync_interval = positive_ms(config, "sync_interval_ms", options.sync_interval);
     options.request_timeout = positive_ms(config, "request_timeout_ms", options.request_timeout);
     options.ask_check = positive_ms(config, "ask_check_ms", options.ask_check);
-  } catch (const FieldError& e) {
-    // "field 'x' must be an integer, got string" -> "option 'x' must be an integer, got string"
-    std::string message = e.what();
-    if (message.rfind("field ", 0) == 0) message.replace(0, 5, "option");
-    throw std::invalid_argument(message);
-  }
+  });
   return options;
 }
 

@@ -6,6 +6,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "bib/options.hpp"
+
 namespace bib::discovery {
 
 namespace {
@@ -18,17 +20,10 @@ int positive_rank(std::int64_t value, const std::string& where) {
 }  // namespace
 
 StaticMembership parse_static_membership(const Value& config, const std::string& self) {
-  if (config.is_map()) {
-    for (const auto& [key, value] : config.as_map()) {
-      if (key != "rank" && key != "peers") throw std::invalid_argument("unknown option '" + key + "' (options: rank, peers)");
-    }
-  }
+  require_known_options(config, {"rank", "peers"});
   std::optional<int> rank;
-  const Value* rank_option = config.find("rank");
-  if (rank_option != nullptr && !rank_option->is_nil()) {
-    if (!rank_option->is_int()) throw std::invalid_argument("option 'rank' must be an integer");
-    rank = positive_rank(rank_option->as_int(), "option 'rank'");
-  }
+  if (const auto rank_option = read_options([&] { return config.opt_int("rank"); }))
+    rank = positive_rank(*rank_option, "option 'rank'");
 
   StaticMembership result;
   std::optional<int> listed_rank;  // this node's rank as the peer list gives it

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "bib/options.hpp"
+
 namespace bib::persistence {
 
 const char* to_string(FsyncPolicy policy) noexcept {
@@ -46,13 +48,8 @@ std::int64_t int_option(const Value& config, std::string_view key, std::int64_t 
 
 void warn_unknown_options(const Value& config, std::initializer_list<std::string_view> known, spdlog::logger& log) {
   if (!config.is_map()) return;
-  std::string known_list;
-  for (std::string_view k : known) known_list += (known_list.empty() ? "" : ", ") + std::string(k);
-  for (const auto& [key, value] : config.as_map()) {
-    bool found = false;
-    for (std::string_view k : known) found = found || key == k;
-    if (!found) log.warn("unknown option '{}' ignored (options: {})", key, known_list);
-  }
+  for (const std::string& key : unknown_options(config, known))
+    log.warn("unknown option '{}' ignored (options: {})", key, known_options_text(known));
 }
 
 }  // namespace bib::persistence

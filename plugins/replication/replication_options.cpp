@@ -1,28 +1,14 @@
 #include "replication_options.hpp"
 
-#include <algorithm>
-#include <array>
 #include <stdexcept>
-#include <string_view>
+
+#include "bib/options.hpp"
 
 namespace bib::replication {
 
 const char* to_string(Mode mode) noexcept { return mode == Mode::async ? "async" : "quorum"; }
 
 namespace {
-
-constexpr std::array<std::string_view, 9> kKnown{"listen",          "peer_port",         "batch",
-                                                 "retry_ms",        "max_retry_ms",      "outbox_limit",
-                                                 "anti_entropy_ms", "quorum_timeout_ms", "cluster_size"};
-
-std::string known_list() {
-  std::string text;
-  for (auto key : kKnown) {
-    if (!text.empty()) text += ", ";
-    text += key;
-  }
-  return text;
-}
 
 std::int64_t int_in(const Value& config, const char* key, std::int64_t fallback, std::int64_t min, std::int64_t max) {
   const std::int64_t value = config.opt_int(key).value_or(fallback);
@@ -55,14 +41,9 @@ std::size_t cluster_size_option(const Value& config) {
 
 ReplicationOptions parse_replication_options(const Value& config) {
   ReplicationOptions options;
-  if (!config.is_nil() && !config.is_map()) throw std::invalid_argument("options must be a table");
-  if (config.is_map()) {
-    for (const auto& [key, value] : config.as_map()) {
-      if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end())
-        throw std::invalid_argument("unknown option '" + key + "' (options: " + known_list() + ")");
-    }
-  }
-  try {
+  require_known_options(config, {"listen", "peer_port", "batch", "retry_ms", "max_retry_ms", "outbox_limit",
+                                 "anti_entropy_ms", "quorum_timeout_ms", "cluster_size"});
+  read_options([&] {
     options.listen = config.opt_string("listen").value_or("");
     if (options.listen.empty())
       throw std::invalid_argument("option 'listen' is missing (this server's replication port, e.g. tcp://127.0.2.1:5562)");
@@ -74,12 +55,7 @@ ReplicationOptions parse_replication_options(const Value& config) {
     options.anti_entropy = ms_in(config, "anti_entropy_ms", options.anti_entropy);
     options.quorum_timeout = ms_in(config, "quorum_timeout_ms", options.quorum_timeout);
     options.cluster_size = cluster_size_option(config);
-  } catch (const FieldError& e) {
-    // "field 'x' must be an integer, got string" -> "option 'x' must be an integer, got string"
-    std::string message = e.what();
-    if (message.rfind("field ", 0) == 0) message.replace(0, 5, "option");
-    throw std::invalid_argument(message);
-  }
+  });
   if (options.max_retry < options.retry) {
     throw std::invalid_argument("option 'max_retry_ms' (" + std::to_string(options.max_retry.count()) +
                                 ") must not be below 'retry_ms' (" + std::to_string(options.retry.count()) + ")");

@@ -26,7 +26,7 @@ TEST(ReferenceDiscoveryOptions, DefaultsFollowTheDesign) {
 TEST(ReferenceDiscoveryOptions, MistakesAreRefused) {
   EXPECT_EQ(error_of(Map{{"heartbeat", 5}}),
             "unknown option 'heartbeat' (options: reference, address, heartbeat_ms, request_timeout_ms)");
-  EXPECT_EQ(error_of(Map{{"heartbeat_ms", 0}}), "option 'heartbeat_ms' must be positive");
+  EXPECT_EQ(error_of(Map{{"heartbeat_ms", 0}}), "option 'heartbeat_ms' must be a positive number of milliseconds, got 0");
   EXPECT_EQ(error_of(Map{{"request_timeout_ms", "1s"}}), "option 'request_timeout_ms' must be an integer, got string");
 }
 

@@ -48,7 +48,7 @@ TEST(StaticMembership, MistakesAreRefusedWithTheOptionNamed) {
   EXPECT_EQ(error_of(Map{{"rank", 1}, {"peer", Array{}}}), "unknown option 'peer' (options: rank, peers)");
   EXPECT_EQ(error_of(Map{}), "option 'rank' is missing (and 'server-2' is not in option 'peers')");
   EXPECT_EQ(error_of(Map{{"rank", 0}}), "option 'rank': rank must be a positive integer");
-  EXPECT_EQ(error_of(Map{{"rank", "2"}}), "option 'rank' must be an integer");
+  EXPECT_EQ(error_of(Map{{"rank", "2"}}), "option 'rank' must be an integer, got string");
   EXPECT_EQ(error_of(Map{{"rank", 1}, {"peers", "server-1"}}),
             "option 'peers' must be an array of {name, rank, address}");
   EXPECT_EQ(error_of(Map{{"rank", 1}, {"peers", Array{Map{{"name", "x"}, {"rank", 2}}}}}),

@@ -33,7 +33,8 @@ TEST(ReferenceOptions, EveryOptionIsRead) {
 TEST(ReferenceOptions, MistakesAreRefused) {
   EXPECT_EQ(error_of(Map{{"heartbeat_timeout", 5}}),
             "unknown option 'heartbeat_timeout' (options: endpoint, heartbeat_timeout_ms, state_file)");
-  EXPECT_EQ(error_of(Map{{"heartbeat_timeout_ms", 0}}), "option 'heartbeat_timeout_ms' must be positive");
+  EXPECT_EQ(error_of(Map{{"heartbeat_timeout_ms", 0}}),
+            "option 'heartbeat_timeout_ms' must be a positive number of milliseconds, got 0");
   EXPECT_EQ(error_of(Map{{"endpoint", 5560}}), "option 'endpoint' must be a string, got integer");
 }
 

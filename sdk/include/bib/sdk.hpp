@@ -11,6 +11,7 @@
 #include "bib/json.hpp"
 #include "bib/messaging.hpp"
 #include "bib/names.hpp"
+#include "bib/options.hpp"
 #include "bib/ordered_log.hpp"
 #include "bib/persistence.hpp"
 #include "bib/plugin.hpp"
