@@ -144,7 +144,8 @@ TEST_F(CoordinationProcess, TheHighestRankLeadsTheNextTakesOverWhenItDiesAndItTa
   EXPECT_LT(failover->count(), 10000);
   ASSERT_TRUE(wait_until([&] { return all_follow({1, 2}, "server-2"); }, milliseconds(10000))) << logs();
   EXPECT_NE(servers[2]->log().find("election: server-2 (rank 2) is the coordinator"), std::string::npos);
-  EXPECT_NE(servers[1]->log().find("election: coordinator server-3 lost"), std::string::npos) << servers[1]->log();
+  // server-1 may hear server-2's announcement before its own timeout notices server-3 is gone:
+  // following it is right either way, so only server-2's own detection is checked.
 
   // Classic bully: the higher rank that comes back starts an election and wins it.
   start_server(3);
