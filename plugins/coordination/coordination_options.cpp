@@ -11,23 +11,6 @@
 
 namespace bib::coordination {
 
-namespace {
-
-// A number, or a string holding one, so that a config can say drift_s = "${BIB_DRIFT:-0}".
-std::optional<double> drift_option(const Value& config) {
-  const Value* value = config.find("drift_s");
-  if (value == nullptr || !value->is_string()) return config.opt_double("drift_s");
-  const std::string& text = value->as_string();
-  char* end = nullptr;
-  const double drift = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size()) {
-    throw std::invalid_argument("option 'drift_s' must be a number of seconds, got '" + text + "'");
-  }
-  return drift;
-}
-
-}  // namespace
-
 CoordinationOptions parse_coordination_options(const Value& config) {
   CoordinationOptions options;
   require_known_options(config, {"subscribe", "peer_port", "drift_s", "election_timeout_ms", "announce_ms",
@@ -40,7 +23,7 @@ CoordinationOptions parse_coordination_options(const Value& config) {
     if (port < 1 || port > 65535) throw std::invalid_argument(fmt::format("option 'peer_port' must be a TCP port, got {}", port));
     options.peer_port = static_cast<int>(port);
 
-    options.drift_s = drift_option(config).value_or(options.drift_s);
+    options.drift_s = opt_number(config, "drift_s").value_or(options.drift_s);  // "${BIB_DRIFT:-0}" too
     if (!std::isfinite(options.drift_s) || std::fabs(options.drift_s) > kMaxDriftSeconds) {
       throw std::invalid_argument(fmt::format("option 'drift_s' must be between -1 and 1 seconds, got {}", options.drift_s));
     }

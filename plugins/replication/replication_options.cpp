@@ -23,20 +23,6 @@ std::chrono::milliseconds ms_in(const Value& config, const char* key, std::chron
   return std::chrono::milliseconds(int_in(config, key, fallback.count(), 1, 3600 * 1000));
 }
 
-// An integer, or a string of digits so that a config can take it from the environment
-// (cluster_size = "${BIB_SERVERS:-0}": only strings are substituted).
-std::size_t cluster_size_option(const Value& config) {
-  const Value* value = config.find("cluster_size");
-  if (value != nullptr && value->is_string()) {
-    const std::string& text = value->as_string();
-    if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string::npos) {
-      throw std::invalid_argument("option 'cluster_size' must be a number of servers, got '" + text + "'");
-    }
-    return static_cast<std::size_t>(std::stoi(text));
-  }
-  return static_cast<std::size_t>(int_in(config, "cluster_size", 0, 0, 1000));
-}
-
 }  // namespace
 
 ReplicationOptions parse_replication_options(const Value& config) {
@@ -54,7 +40,11 @@ ReplicationOptions parse_replication_options(const Value& config) {
     options.outbox_limit = static_cast<std::size_t>(int_in(config, "outbox_limit", 100000, 1, 100000000));
     options.anti_entropy = ms_in(config, "anti_entropy_ms", options.anti_entropy);
     options.quorum_timeout = ms_in(config, "quorum_timeout_ms", options.quorum_timeout);
-    options.cluster_size = cluster_size_option(config);
+    // cluster_size = "${BIB_SERVERS:-0}" arrives as a string: opt_whole_number takes both.
+    const std::int64_t servers = opt_whole_number(config, "cluster_size").value_or(0);
+    if (servers < 0 || servers > 1000)
+      throw std::invalid_argument("option 'cluster_size' must be between 0 and 1000, got " + std::to_string(servers));
+    options.cluster_size = static_cast<std::size_t>(servers);
   });
   if (options.max_retry < options.retry) {
     throw std::invalid_argument("option 'max_retry_ms' (" + std::to_string(options.max_retry.count()) +

@@ -1,6 +1,9 @@
 #include "bib/options.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 
 namespace bib {
 
@@ -52,6 +55,46 @@ std::string option_error_text(const FieldError& error) {
   constexpr std::string_view kField = "field ";
   if (text.compare(0, kField.size(), kField) == 0) text.replace(0, kField.size() - 1, "option");
   return text;
+}
+
+namespace {
+
+// The text's number when the whole text is one; strtod / strtoll, which accept what TOML does.
+template <class Number, class Parse>
+std::optional<Number> whole_text_as(const std::string& text, Parse parse) {
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front()))) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const Number n = parse(text.c_str(), &end);
+  if (errno != 0 || end != text.c_str() + text.size()) return std::nullopt;
+  return n;
+}
+
+std::string quoted_option(std::string_view key) { return "option '" + std::string(key) + "'"; }
+
+}  // namespace
+
+std::optional<double> opt_number(const Value& config, std::string_view key) {
+  const Value* value = config.find(key);
+  if (value == nullptr || value->is_nil()) return std::nullopt;
+  if (value->is_number()) return value->as_double();
+  if (!value->is_string())
+    throw std::invalid_argument(quoted_option(key) + " must be a number, got " + Value::type_name(value->type()));
+  auto n = whole_text_as<double>(value->as_string(), [](const char* t, char** e) { return std::strtod(t, e); });
+  if (!n) throw std::invalid_argument(quoted_option(key) + " must be a number, got '" + value->as_string() + "'");
+  return n;
+}
+
+std::optional<std::int64_t> opt_whole_number(const Value& config, std::string_view key) {
+  const Value* value = config.find(key);
+  if (value == nullptr || value->is_nil()) return std::nullopt;
+  if (value->is_int()) return value->as_int();
+  if (!value->is_string())
+    throw std::invalid_argument(quoted_option(key) + " must be a whole number, got " + Value::type_name(value->type()));
+  auto n = whole_text_as<std::int64_t>(value->as_string(),
+                                       [](const char* t, char** e) { return std::strtoll(t, e, 10); });
+  if (!n) throw std::invalid_argument(quoted_option(key) + " must be a whole number, got '" + value->as_string() + "'");
+  return n;
 }
 
 }  // namespace bib

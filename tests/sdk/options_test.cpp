@@ -101,4 +101,22 @@ TEST(Options, ReadOptionsReturnsTheResultAndLetsOtherErrorsThrough) {
   EXPECT_THROW(bib::read_options([] { throw std::runtime_error("bug"); }), std::runtime_error);
 }
 
+TEST(Options, NumbersMayComeAsStringsFromTheEnvironment) {
+  const Value config = Map{{"drift", "-0.5"}, {"real", 0.25}, {"count", "12"}, {"whole", 3}, {"bad", "fast"},
+                           {"half", "1.5"}, {"flag", true}, {"empty", ""}};
+  EXPECT_EQ(bib::opt_number(config, "drift"), -0.5);
+  EXPECT_EQ(bib::opt_number(config, "real"), 0.25);
+  EXPECT_EQ(bib::opt_number(config, "whole"), 3.0);
+  EXPECT_EQ(bib::opt_number(config, "absent"), std::nullopt);
+  EXPECT_EQ(bib::opt_whole_number(config, "count"), 12);
+  EXPECT_EQ(bib::opt_whole_number(config, "whole"), 3);
+  EXPECT_EQ(refusal([&] { (void)bib::opt_number(config, "bad"); }), "option 'bad' must be a number, got 'fast'");
+  EXPECT_EQ(refusal([&] { (void)bib::opt_number(config, "empty"); }), "option 'empty' must be a number, got ''");
+  EXPECT_EQ(refusal([&] { (void)bib::opt_number(config, "flag"); }), "option 'flag' must be a number, got bool");
+  EXPECT_EQ(refusal([&] { (void)bib::opt_whole_number(config, "half"); }),
+            "option 'half' must be a whole number, got '1.5'");
+  EXPECT_EQ(refusal([&] { (void)bib::opt_whole_number(config, "real"); }),
+            "option 'real' must be a whole number, got float");
+}
+
 }  // namespace

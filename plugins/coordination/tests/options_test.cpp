@@ -56,11 +56,11 @@ TEST(CoordinationOptions, DriftAtMostOneSecondEitherWay) {
   // A string holding a number, for drift_s = "${BIB_DRIFT:-0}" in a config.
   EXPECT_EQ(parse_coordination_options(Map{{"drift_s", "-0.5"}}).drift_s, -0.5);
   EXPECT_EQ(refusal(Map{{"drift_s", "1.5"}}), "option 'drift_s' must be between -1 and 1 seconds, got 1.5");
-  EXPECT_EQ(refusal(Map{{"drift_s", "fast"}}), "option 'drift_s' must be a number of seconds, got 'fast'");
+  EXPECT_EQ(refusal(Map{{"drift_s", "fast"}}), "option 'drift_s' must be a number, got 'fast'");
 }
 
 TEST(CoordinationOptions, RefusesBadValues) {
-  EXPECT_EQ(refusal(Map{{"drift_s", true}}), "option 'drift_s' must be a float, got bool");
+  EXPECT_EQ(refusal(Map{{"drift_s", true}}), "option 'drift_s' must be a number, got bool");
   EXPECT_EQ(refusal(Map{{"announce_ms", 0}}), "option 'announce_ms' must be a positive number of milliseconds, got 0");
   EXPECT_EQ(refusal(Map{{"peer_port", 70000}}), "option 'peer_port' must be a TCP port, got 70000");
   EXPECT_EQ(refusal(Map{{"outlier_s", 0.0}}), "option 'outlier_s' must be a positive number of seconds, got 0");

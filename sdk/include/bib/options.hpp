@@ -17,7 +17,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -47,6 +49,14 @@ BIB_SDK_API void require_known_options(const Value& config, std::initializer_lis
 // or "option 'k' must be an integer, got string".
 BIB_SDK_API std::chrono::milliseconds positive_ms(const Value& config, std::string_view key,
                                                   std::chrono::milliseconds fallback);
+
+// Option `key` as a number, also when it is a string holding one: ${VAR} expands only inside
+// TOML strings, so `drift_s = "${BIB_DRIFT:-0}"` reaches the plugin as "0.5". Empty when
+// absent or nil; throws std::invalid_argument "option 'k' must be a number, got 'x'" for any
+// other string, and "option 'k' must be a number, got bool" for other types.
+BIB_SDK_API std::optional<double> opt_number(const Value& config, std::string_view key);
+// The same for a whole number; "option 'k' must be a whole number, got 'x'".
+BIB_SDK_API std::optional<std::int64_t> opt_whole_number(const Value& config, std::string_view key);
 
 // A FieldError's text as an option refusal: "field 'x' must be ..." -> "option 'x' must be ...".
 // Other texts are returned unchanged.
