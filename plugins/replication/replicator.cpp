@@ -291,6 +291,15 @@ void Replicator::heard_from(Link& link) {
   }
 }
 
+// The Replica reports failures through done; a third-party one that throws is treated alike.
+void Replicator::ingest(const Event& event, Replica::Done done) {
+  try {
+    replica_->ingest(event, done);
+  } catch (const std::exception& e) {
+    done(false, e.what());
+  }
+}
+
 // A peer's batch: ingest every event, acknowledge once all are durable here.
 void Replicator::on_replicate(const Inbound& inbound) {
   ReplicateMessage message = parse_replicate(inbound.message.data);
@@ -322,11 +331,7 @@ void Replicator::on_replicate(const Inbound& inbound) {
       }
       finish();
     };
-    try {
-      replica_->ingest(*parsed.event, on_durable);
-    } catch (const std::exception& e) {
-      on_durable(false, e.what());
-    }
+    ingest(*parsed.event, std::move(on_durable));
   }
   finish();
 }
@@ -436,11 +441,7 @@ void Replicator::on_sync_reply(Link& link, const Value& data) {
       if (!ok) ctx_.log().warn("replication: event {} pulled from {} cannot be applied: {}", to_string(id), name, error);
       finish();
     };
-    try {
-      replica_->ingest(*parsed.event, on_durable);
-    } catch (const std::exception& e) {
-      on_durable(false, e.what());
-    }
+    ingest(*parsed.event, std::move(on_durable));
   }
   finish();
 }

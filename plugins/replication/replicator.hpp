@@ -62,6 +62,7 @@ class Replicator {
   std::size_t cluster_size() const;
 
  private:
+  void ingest(const Event& event, Replica::Done done);
   // One anti-entropy conversation with a peer: sync, sync_reply, ... until more is false.
   struct Pull {
     bool active = false;
