@@ -3,8 +3,9 @@ add_library(bib-test-support STATIC ${CMAKE_CURRENT_LIST_DIR}/support/process.cp
   ${CMAKE_CURRENT_LIST_DIR}/support/cluster.cpp)
 target_include_directories(bib-test-support PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(bib-test-support PUBLIC bib::sdk GTest::gtest)
-# Where the tests find the built binaries and plugins.
-target_compile_definitions(bib-test-support PUBLIC
+# Where the tests find the built binaries and plugins: private to the support library, so no
+# test source carries a path of this checkout (ccache then shares them between clones).
+target_compile_definitions(bib-test-support PRIVATE
   BIB_BIN_DIR="${CMAKE_BINARY_DIR}/bin"
   BIB_PLUGIN_DIR="${BIB_PLUGIN_OUTPUT_DIR}"
   BIB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
@@ -14,6 +15,8 @@ include(GoogleTest)
 function(bib_add_test name)
   add_executable(${name} ${ARGN})
   target_link_libraries(${name} PRIVATE bib-test-support GTest::gtest_main)
-  gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 240)
+  # PRE_TEST: tests are listed when ctest runs, not by running every binary during the build.
+  gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
+    PROPERTIES TIMEOUT 240)
 endfunction()
 

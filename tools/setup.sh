@@ -17,7 +17,7 @@ done
 
 packages=(build-essential cmake pkg-config libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
   libboost-dev libboost-filesystem-dev libtomlplusplus-dev libspdlog-dev libgtest-dev
-  libsqlite3-dev libcli11-dev python3 procps)
+  libsqlite3-dev libcli11-dev python3 procps ninja-build ccache)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,5 +31,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S "$here" -B "$build_dir" -DBIB_SANITIZE="$sanitize" >/dev/null
+generator=()
+# Ninja for a new tree (an existing tree keeps the generator it was made with).
+if [ ! -f "$build_dir/CMakeCache.txt" ] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
+cmake -S "$here" -B "$build_dir" "${generator[@]}" -DBIB_SANITIZE="$sanitize" >/dev/null
 cmake --build "$build_dir" -j "$jobs"

@@ -222,7 +222,7 @@ TEST_F(HostProcessTest, CheckRefusesAPluginBuiltForAnotherAbi) {
 }
 
 TEST_F(HostProcessTest, ExampleConfigServesPing) {
-  const std::string config = std::string(BIB_SOURCE_DIR) + "/configs/host-example.toml";
+  const std::string config = source_path("configs/host-example.toml");
   EXPECT_EQ(run_to_exit({"--config", config, "--check"}, "check.log"), 0) << last_log_;
   // Default plugin path (<exe>/../lib/bib/plugins); listen moved into our loopback block.
   host_ = std::make_unique<Process>(

@@ -118,9 +118,9 @@ LauncherRun LocalCluster::launcher(const std::vector<std::string>& args) {
   const std::string n = std::to_string(++runs_);
   const std::string out = workdir_ + "/launcher-" + n + ".out";
   const std::string err = workdir_ + "/launcher-" + n + ".err";
-  std::string command = "BIB_BUILD_DIR=" + shell_quote(std::string(BIB_BIN_DIR) + "/..") +
+  std::string command = "BIB_BUILD_DIR=" + shell_quote(bin_path("..")) +
                         " timeout --kill-after=5 " + std::to_string(limit.count()) + " python3 " +
-                        shell_quote(std::string(BIB_SOURCE_DIR) + "/tools/bib-cluster") + " --workdir " +
+                        shell_quote(source_path("tools/bib-cluster")) + " --workdir " +
                         shell_quote(workdir_);
   for (const auto& a : args) command += " " + shell_quote(a);
   command += " >" + shell_quote(out) + " 2>" + shell_quote(err) + " </dev/null";

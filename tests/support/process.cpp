@@ -89,5 +89,6 @@ std::string make_temp_dir(const std::string& prefix) {
 
 std::string bin_path(const std::string& name) { return std::string(BIB_BIN_DIR) + "/" + name; }
 std::string plugin_dir() { return BIB_PLUGIN_DIR; }
+std::string source_path(const std::string& relative) { return std::string(BIB_SOURCE_DIR) + "/" + relative; }
 
 }  // namespace bib::test

@@ -42,5 +42,6 @@ std::string make_temp_dir(const std::string& prefix);
 // Paths of built things.
 std::string bin_path(const std::string& name);     // BIB_BIN_DIR/name
 std::string plugin_dir();                           // BIB_PLUGIN_DIR
+std::string source_path(const std::string& relative);  // BIB_SOURCE_DIR/relative
 
 }  // namespace bib::test

@@ -64,8 +64,8 @@ int count_lines(const std::string& text, const std::string& needle) {
 }
 
 ToolRun ToolsClusterTest::launcher(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"/usr/bin/env", "BIB_BUILD_DIR=" + std::string(BIB_BIN_DIR) + "/..", "python3",
-                                std::string(BIB_SOURCE_DIR) + "/tools/bib-cluster", "--workdir", workdir};
+  std::vector<std::string> argv{"/usr/bin/env", "BIB_BUILD_DIR=" + bin_path(".."), "python3",
+                                source_path("tools/bib-cluster"), "--workdir", workdir};
   argv.insert(argv.end(), args.begin(), args.end());
   ToolRun run = run_tool(argv, workdir, 90);
   remember_recorded();
