@@ -1,4 +1,4 @@
-// The server side of the broker's worker protocol (DESIGN section 2; docs/broker.md): a DEALER
+// The server side of the broker's worker protocol (docs/protocol.md; docs/broker.md): a DEALER
 // connected to host.broker that registers this node, exchanges heartbeats, and hands each
 // request to the dispatcher.
 //

@@ -1,4 +1,4 @@
-// The one place where an event is committed (DESIGN section 5). Every step, in this order:
+// The one place where an event is committed (docs/architecture.md). Every step, in this order:
 //
 //   local write (commit):
 //     0. dedup    a (service, request_id) seen before is answered with its first reply

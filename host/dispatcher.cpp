@@ -107,7 +107,7 @@ void Dispatcher::send(const std::string& peer, const std::string& service, bib::
 void Dispatcher::send_error(const std::string& peer, const std::string& service, const std::string& description,
                             const ReplyFn& reply) {
   // Both error fields: login and channel clients read `description`, publish and message
-  // clients read `message` (DESIGN section 3); a host-level error may answer either.
+  // clients read `message` (docs/protocol.md); a host-level error may answer either.
   send(peer, service, bib::Map{{"status", "erro"}, {"description", description}, {"message", description}}, reply);
 }
 

@@ -8,7 +8,7 @@
 // one line on the wire log: `recv <peer> <service> {data}` / `send <peer> <service> {data}`.
 // Nothing a request contains or a handler throws stops the host.
 //
-// On a server (a node that commits events) two more things happen (DESIGN section 5):
+// On a server (a node that commits events) two more things happen (docs/architecture.md):
 //   - every reply carries `seen`, this node's version vector, and a request carrying `after`
 //     waits (SessionGate) until this node has applied those events: session guarantees;
 //   - the reserved service `status` is answered by the host itself (Deps::status).

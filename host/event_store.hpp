@@ -1,4 +1,4 @@
-// Which events this node has applied, by identity (origin, seq) (DESIGN section 5).
+// Which events this node has applied, by identity (origin, seq) (docs/architecture.md).
 //
 // The version vector is, per origin, the highest seq up to which every event was applied
 // (events 1..n, no gaps). Events that arrive ahead of a gap (a peer's seq 7 before its 6)

@@ -1,4 +1,4 @@
-// Opening one plugin library and checking its descriptor (DESIGN section 4). Nothing of the
+// Opening one plugin library and checking its descriptor (docs/architecture.md). Nothing of the
 // plugin's code is called here: the ABI version is read first and a mismatch is refused with
 //   plugin /path/bib-x.so: ABI version 2, host expects 1
 #pragma once

@@ -1,4 +1,4 @@
-// Every plugin of one process, through its lifetime in phases (DESIGN section 4):
+// Every plugin of one process, through its lifetime in phases (docs/architecture.md):
 //   load()      open each library, check its descriptor (ABI first), at most one discovery,
 //               persistence and replication plugin
 //   create()    call each factory; build the service table (two plugins claiming one

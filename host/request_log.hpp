@@ -1,5 +1,5 @@
 // Request id -> first reply, so that a retried write is answered, not applied twice
-// (DESIGN section 5). A client (or the broker, on its retries) sets data.request_id:
+// (docs/architecture.md). A client (or the broker, on its retries) sets data.request_id:
 //   {"service": "login", "data": {"user": "ana", "request_id": "c1-17", ...}}
 // The second time "c1-17" arrives, the host answers the reply of the first, unchanged but
 // for clock and timestamp, and never calls the service plugin.

@@ -1,4 +1,4 @@
-// Session guarantees (DESIGN section 5): a request whose data.after names events this node
+// Session guarantees (docs/architecture.md): a request whose data.after names events this node
 // has not applied yet waits for them, at most max_wait, before it is served.
 //
 //   {"service": "publish", "data": {..., "after": {"server-1": 12, "server-2": 4}}}

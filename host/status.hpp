@@ -1,5 +1,5 @@
 // The reserved `status` service every bib-host answers on its direct port (5561 on a server):
-// what an operator needs to see that replicas agree (DESIGN section 1 and 5).
+// what an operator needs to see that replicas agree (docs/protocol.md).
 //
 //   {"node": "server-1", "rank": 1, "coordinator": "server-3", "lamport": 812,
 //    "time": 1764323400.12, "clock_offset": -0.0004, "users": 4, "channels": 3, "posts": 120,

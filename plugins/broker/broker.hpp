@@ -1,5 +1,5 @@
 // The `broker` component plugin: reliable request-reply between clients and servers
-// (DESIGN section 2, the ZeroMQ Guide's Paranoid Pirate). Clients talk to the frontend ROUTER
+// (docs/architecture.md, the ZeroMQ Guide's Paranoid Pirate). Clients talk to the frontend ROUTER
 // with plain REQ or DEALER sockets and the usual envelopes; servers connect DEALER sockets to
 // the backend ROUTER and speak the worker protocol (bib/worker_protocol.hpp, docs/broker.md).
 // The decisions live in DispatchState; this class moves bytes and writes the logs.

@@ -1,4 +1,4 @@
-// The broker's state machine (DESIGN section 2, Paranoid Pirate), without sockets or clocks of
+// The broker's state machine (docs/architecture.md, Paranoid Pirate), without sockets or clocks of
 // its own: the worker registry with liveness, the rotation over live workers, which requests
 // each worker holds, the hold queue, and every deadline. The plugin feeds it what arrives and
 // the time, and carries out the Actions it returns; tests drive it with a fake clock.

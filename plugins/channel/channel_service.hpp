@@ -1,4 +1,4 @@
-// channel: the channels posts go to (DESIGN section 3). Owns the channels directory that
+// channel: the channels posts go to (docs/protocol.md). Owns the channels directory that
 // publish consults.
 //   {"service": "channel", "data": {"channel": "geral"}}  ->  {"status": "sucesso"}
 //   again                                                 ->  {"status": "erro", "description": "channel 'geral' already exists"}

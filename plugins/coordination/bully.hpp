@@ -1,4 +1,4 @@
-// The bully election by rank (DESIGN section 6), as a state machine free of sockets and timers:
+// The bully election by rank (docs/architecture.md), as a state machine free of sockets and timers:
 // the plugin sends the messages and runs the timers it asks for.
 //
 //   following --start()--> electing --no OK in time--> coordinator (announce on `servers`)

@@ -1,4 +1,4 @@
-// Physical clock synchronisation (DESIGN section 6; docs/time.md): Berkeley rounds when we
+// Physical clock synchronisation (docs/architecture.md; docs/time.md): Berkeley rounds when we
 // coordinate, and the follower's every-N-requests ask of the coordinator's time (Cristian).
 #include <cmath>
 

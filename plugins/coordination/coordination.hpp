@@ -1,5 +1,5 @@
 // coordination: physical clock synchronisation and coordinator election for the servers
-// (DESIGN section 6; docs/time.md). A service plugin on the server's direct port (5561):
+// (docs/architecture.md; docs/time.md). A service plugin on the server's direct port (5561):
 //
 //   {"service": "clock", "data": {}}                    -> {"time": 1714000000.25}
 //   {"service": "election", "data": {"rank": 1}}        -> {"election": "OK"}   (we outrank 1)

@@ -1,4 +1,4 @@
-// The arithmetic of physical clock synchronisation (DESIGN section 6), free of sockets.
+// The arithmetic of physical clock synchronisation (docs/architecture.md), free of sockets.
 //
 // One `clock` exchange: we send at local time t0, the peer answers {time: T}, we receive at
 // local time t1 (our physical clock) after a round trip rtt. Assuming the two legs take equal

@@ -1,4 +1,4 @@
-// Discovery through the reference server (DESIGN sections 1, 3 and 6): registers this node
+// Discovery through the reference server (docs/architecture.md, docs/protocol.md): registers this node
 // with `rank`, then sends `heartbeat` and `list` every heartbeat_ms, and keeps its rank and
 // peers (the live list minus itself). The conversation itself is in Membership.
 //

@@ -1,5 +1,5 @@
 // What the discovery-reference plugin knows and asks, free of sockets and timers: this
-// server's rank and its peers as the reference server reports them (DESIGN sections 3, 6).
+// server's rank and its peers as the reference server reports them (docs/protocol.md, docs/architecture.md).
 //
 // The conversation, one request at a time per service:
 //   -> rank      {user: "server-2", address: "127.0.2.2"}      <- rank {rank: 2}

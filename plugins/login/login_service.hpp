@@ -1,4 +1,4 @@
-// login: who has logged in (DESIGN section 3). Owns the users directory that publish and
+// login: who has logged in (docs/protocol.md). Owns the users directory that publish and
 // message consult.
 //   {"service": "login", "data": {"user": "ana"}}  ->  {"status": "sucesso"}
 //   {"service": "login", "data": {"user": ""}}     ->  {"status": "erro", "description": "name is empty"}

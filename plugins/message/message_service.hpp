@@ -1,4 +1,4 @@
-// message: private messages between users, and each user's inbox (DESIGN sections 3 and 5).
+// message: private messages between users, and each user's inbox (docs/protocol.md, docs/architecture.md).
 //   {"service": "message", "data": {"src": "ana", "dst": "bia", "message": "oi"}}
 //       -> {"status": "OK"}
 //       -> {"status": "erro", "message": "unknown user 'bia'"}

@@ -1,5 +1,5 @@
 // The (origin, seq) pairs a log holds. (origin, seq) identifies an event cluster-wide
-// (DESIGN section 5), so a second append of the same pair is ignored, as the sqlite plugin's
+// (docs/architecture.md), so a second append of the same pair is ignored, as the sqlite plugin's
 // INSERT OR IGNORE does, and replay never hands the host the same event twice.
 #pragma once
 

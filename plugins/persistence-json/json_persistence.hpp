@@ -1,4 +1,4 @@
-// persistence-json, the default persistence plugin (DESIGN section 7): the original format's
+// persistence-json, the default persistence plugin (docs/architecture.md): the original format's
 // four JSON files (plus outros.json for other services) written as snapshots, and an
 // append-only journal so that an append costs O(1). Formats: snapshot_files.hpp, journal.hpp.
 //

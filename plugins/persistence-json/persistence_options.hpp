@@ -1,4 +1,4 @@
-// Options every persistence plugin shares (DESIGN section 7), checked, free of the host:
+// Options every persistence plugin shares (docs/architecture.md), checked, free of the host:
 //
 //   [[plugins]]
 //   name = "persistence-json"        # or persistence-sqlite, persistence-memory
@@ -34,7 +34,7 @@ const char* to_string(FsyncPolicy policy) noexcept;
 FsyncPolicy fsync_option(const Value& config);
 
 // Option `dir`, a non-empty string. Absent: "data/<node name>", so that two nodes on one
-// machine never share a directory (DESIGN section 5).
+// machine never share a directory (docs/architecture.md).
 std::string dir_option(const Value& config, const std::string& node_name);
 
 // An integer option >= minimum; `fallback` when absent. Throws std::invalid_argument.

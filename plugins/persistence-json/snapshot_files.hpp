@@ -1,4 +1,4 @@
-// The snapshot files of persistence-json, in the original format (DESIGN section 7): one JSON
+// The snapshot files of persistence-json, in the original format (docs/architecture.md): one JSON
 // array per service, one record per event, each record on its own line.
 //
 //   usuarios.json     login    [{"user": "ana", "timestamp": 1.7e9, ...}]

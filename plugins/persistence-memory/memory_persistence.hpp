@@ -1,4 +1,4 @@
-// persistence-memory (DESIGN section 7): the event log in a vector, nothing on disk. A fresh
+// persistence-memory (docs/architecture.md): the event log in a vector, nothing on disk. A fresh
 // process replays nothing. For tests and benchmarks, where durability is not the point.
 //
 //   [[plugins]]

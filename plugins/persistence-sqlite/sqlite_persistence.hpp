@@ -1,4 +1,4 @@
-// persistence-sqlite (DESIGN section 7): the event log in one WAL-mode SQLite database,
+// persistence-sqlite (docs/architecture.md): the event log in one WAL-mode SQLite database,
 // <dir>/events.db, one row per event:
 //
 //   CREATE TABLE events (origin TEXT NOT NULL, seq INTEGER NOT NULL, clock INTEGER NOT NULL,

@@ -1,4 +1,4 @@
-// The pub/sub proxy (DESIGN section 1): publishers connect to the XSUB at option `frontend`
+// The pub/sub proxy (docs/architecture.md): publishers connect to the XSUB at option `frontend`
 // (5557), subscribers to the XPUB at `backend` (5558). Messages go XSUB -> XPUB whole (every
 // frame, in order); subscriptions go XPUB -> XSUB, so that publishers filter at the source
 // and a subscriber that comes late still gets every later message.

@@ -2,7 +2,7 @@
 //
 // Subscriber -> publisher direction (XPUB -> XSUB), one frame: a flag byte and the topic,
 //   "\x01geral"  subscribe to "geral"      "\x00geral"  unsubscribe from "geral"
-// Publisher -> subscriber direction (XSUB -> XPUB), DESIGN section 3: [topic][envelope], e.g.
+// Publisher -> subscriber direction (XSUB -> XPUB), docs/protocol.md: [topic][envelope], e.g.
 //   ["geral"]["{service: publish, data: {user: ana, channel: geral, message: oi, ...}}"]
 #pragma once
 

@@ -1,4 +1,4 @@
-// publish: posts in channels, and their history (DESIGN sections 3 and 5).
+// publish: posts in channels, and their history (docs/protocol.md, docs/architecture.md).
 //   {"service": "publish", "data": {"user": "ana", "channel": "geral", "message": "oi"}}
 //       -> {"status": "OK"}
 //       -> {"status": "erro", "message": "unknown channel 'geral'"}

@@ -5,7 +5,7 @@
 //   1 server-1
 //   2 server-2
 //
-// Names cannot contain control characters (DESIGN section 3), so a line never splits one.
+// Names cannot contain control characters (docs/protocol.md), so a line never splits one.
 // Saving writes a temporary file, fsyncs it and renames it over the old one, so a crash
 // leaves either the old or the new file, never half of one.
 #pragma once

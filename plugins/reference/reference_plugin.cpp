@@ -1,4 +1,4 @@
-// The reference server (DESIGN sections 1 and 3): a ROUTER at option `endpoint` answering
+// The reference server (docs/architecture.md, docs/protocol.md): a ROUTER at option `endpoint` answering
 // rank, list and heartbeat. Plain REQ clients work: a request is [identity][""][body] (or
 // [identity][body] from a DEALER without delimiter) and the reply goes back with the same
 // routing frames. The protocol itself lives in ReferenceService; this file is the socket.

@@ -1,4 +1,4 @@
-// The reference server's protocol (DESIGN section 3), one request in, one reply out, with no
+// The reference server's protocol (docs/protocol.md), one request in, one reply out, with no
 // sockets: the plugin decodes, calls handle(), stamps timestamp and clock, and sends.
 //
 //   rank      {user: "server-2", address: "127.0.2.2", rank: 2}  ->  rank {rank: 2}

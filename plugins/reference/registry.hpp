@@ -2,7 +2,7 @@
 // fake time: which rank each server name holds, where its ports listen, and when it was last
 // heard from (rank registration or heartbeat).
 //
-// Rules (DESIGN section 3, docs/reference.md):
+// Rules (docs/protocol.md, docs/reference.md):
 //   - a name keeps its rank forever (ranks restored from the state file are kept too);
 //   - a new name gets the rank it asks for when that rank is free (a server re-registering
 //     after a reference restart keeps its rank), otherwise the next rank after the highest

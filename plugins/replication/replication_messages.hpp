@@ -28,7 +28,7 @@ inline constexpr std::string_view kReplicateAck = "replicate_ack";
 inline constexpr std::string_view kSync = "sync";
 inline constexpr std::string_view kSyncReply = "sync_reply";
 
-// An event's cluster-wide identity (DESIGN section 5).
+// An event's cluster-wide identity (docs/architecture.md).
 using EventId = std::pair<std::string, std::uint64_t>;
 EventId id_of(const Event& event);
 std::string to_string(const EventId& id);  // "server-1#12"

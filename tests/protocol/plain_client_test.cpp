@@ -1,4 +1,4 @@
-// Interoperability: a client written only from the wire protocol (DESIGN section 3,
+// Interoperability: a client written only from the wire protocol (docs/protocol.md,
 // docs/services.md), with none of our SDK: a plain ZeroMQ REQ socket, MessagePack bytes written
 // by hand, replies read with msgpack-cxx's generic object API. It talks to the broker frontend
 // of a real one-server cluster, as a course client would, and subscribes at the proxy with a
@@ -80,7 +80,7 @@ std::string envelope(std::string_view service, const Fields& fields) {
   return p.bytes();
 }
 
-// The same request with timestamp and clock, as DESIGN section 3 asks of senders.
+// The same request with timestamp and clock, as docs/protocol.md asks of senders.
 std::string stamped(std::string_view service, Fields fields, std::uint64_t clock) {
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   fields.emplace_back("timestamp", now);

@@ -1,4 +1,4 @@
-// The naming rule of DESIGN section 3 (bib/names.hpp), which the reference server applies to
+// The naming rule of docs/protocol.md (bib/names.hpp), which the reference server applies to
 // server names.
 #include <gtest/gtest.h>
 

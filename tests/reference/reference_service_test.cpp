@@ -1,4 +1,4 @@
-// The reference protocol (DESIGN section 3) without sockets: request envelope in, reply out.
+// The reference protocol (docs/protocol.md) without sockets: request envelope in, reply out.
 #include <gtest/gtest.h>
 
 #include <spdlog/sinks/null_sink.h>

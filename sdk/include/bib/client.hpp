@@ -1,5 +1,5 @@
 // bib::Client: reliable request-reply for clients, the ZeroMQ Guide's Lazy Pirate pattern
-// (DESIGN section 2). It talks to the broker frontend (5555) or to any ROUTER that speaks the
+// (docs/architecture.md). It talks to the broker frontend (5555) or to any ROUTER that speaks the
 // envelope protocol.
 //
 //   bib::Client client("tcp://127.0.0.1:5555");
@@ -20,7 +20,7 @@
 // Every write a client may retry carries a `request_id` (unique per logical request, the same
 // on every try) so that servers apply a retried write once.
 //
-// Session guarantees (DESIGN section 5): servers put `seen` (their version vector, the highest
+// Session guarantees (docs/architecture.md): servers put `seen` (their version vector, the highest
 // seq applied per origin) in every reply; the client keeps the per-origin maximum of all it
 // has seen and sends it as `after` with each request, and a server that is behind waits for
 // those events before answering. So a client reads its own writes and never reads older state

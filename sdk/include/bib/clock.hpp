@@ -1,4 +1,4 @@
-// Time (DESIGN section 6): the Lamport clock every process keeps, and the physical clock of a
+// Time (docs/architecture.md): the Lamport clock every process keeps, and the physical clock of a
 // server, which is the system clock plus an offset that Berkeley synchronisation adjusts (and
 // that an artificial drift can start away from zero). Both are thread-safe.
 #pragma once

@@ -23,7 +23,7 @@ struct DecodeLimits {
 BIB_SDK_API std::string encode(const Value& value);
 BIB_SDK_API Result<Value> decode(std::string_view bytes, const DecodeLimits& limits = {});
 
-// The message every socket carries (DESIGN section 3).
+// The message every socket carries (docs/protocol.md).
 struct BIB_SDK_API Envelope {
   std::string service;
   Value data = Map{};

@@ -1,4 +1,4 @@
-// What the host lends to a plugin (DESIGN section 4). One Context per plugin, owned by the
+// What the host lends to a plugin (docs/architecture.md). One Context per plugin, owned by the
 // host, valid from configure() until after stop(). Every member is for the loop thread
 // unless it says otherwise.
 #pragma once
@@ -58,7 +58,7 @@ class BIB_SDK_API Context {
   // from start() on; nullptr during configure().
   virtual Replica* replica() = 0;
   // How many requests this process's dispatcher has handled so far (servers ask the
-  // coordinator for the time every 10 of them, DESIGN section 6).
+  // coordinator for the time every 10 of them, docs/architecture.md).
   virtual std::uint64_t requests_handled() const = 0;
 };
 

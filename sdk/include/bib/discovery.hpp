@@ -1,4 +1,4 @@
-// Discovery plugins answer "who am I, who are my peers" (DESIGN sections 1 and 6).
+// Discovery plugins answer "who am I, who are my peers" (docs/architecture.md).
 #pragma once
 
 #include <functional>

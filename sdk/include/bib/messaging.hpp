@@ -1,4 +1,4 @@
-// Rules the messaging services share (DESIGN section 3): login and channel name users and
+// Rules the messaging services share (docs/protocol.md): login and channel name users and
 // channels, publish and message post text to them and ask the owners whether a name exists.
 #pragma once
 

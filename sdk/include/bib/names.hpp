@@ -1,4 +1,4 @@
-// The naming rule of DESIGN section 3 for users, channels and servers:
+// The naming rule of docs/protocol.md for users, channels and servers:
 // non-empty UTF-8, at most 64 bytes, no control characters.
 //   "server-1" -> ok;  "" -> "name is empty";  "a\nb" -> "name contains a control character"
 #pragma once

@@ -1,4 +1,4 @@
-// An ordered log of posts or private messages, in the cluster-wide order of DESIGN section 5:
+// An ordered log of posts or private messages, in the cluster-wide order of docs/architecture.md:
 // (clock, origin, seq). Every replica that holds the same entries pages them identically.
 //
 // Paging reads backwards from a cursor, newest first, and returns the page oldest first:

@@ -1,4 +1,4 @@
-// Persistence plugins keep the durable event log (DESIGN section 7). The host appends every
+// Persistence plugins keep the durable event log (docs/architecture.md). The host appends every
 // committed event, calls flush() before replies go out (per the fsync policy), and replays
 // everything at start-up before it serves.
 #pragma once

@@ -1,4 +1,4 @@
-// The plugin model (DESIGN section 4).
+// The plugin model (docs/architecture.md).
 //
 // A plugin is a shared library that exports one PluginDescriptor, through BIB_PLUGIN:
 //

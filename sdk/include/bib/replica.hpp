@@ -1,5 +1,5 @@
 // What a server's host lends to replication plugins and status tooling: the node's set of
-// applied events (DESIGN section 5). Replication plugins read it to push and to answer
+// applied events (docs/architecture.md). Replication plugins read it to push and to answer
 // anti-entropy pulls, and hand it the peers' events.
 //
 //   version vector  per origin, the highest seq n such that origin#1..n are all applied:

@@ -1,4 +1,4 @@
-// Replication plugins decide how a committed event reaches the peers (DESIGN section 5).
+// Replication plugins decide how a committed event reaches the peers (docs/architecture.md).
 #pragma once
 
 #include <functional>

@@ -2,7 +2,7 @@
 //
 // A request reaches handle() with its data already decoded and the Lamport clock observed.
 // A read or a rejection answers a Reply at once. A write answers a Write: the host then
-// commits it as an Event (DESIGN section 5: apply -> persist -> replicate -> reply), calling
+// commits it as an Event (docs/architecture.md: apply -> persist -> replicate -> reply), calling
 // apply() to change the plugin's state and to build the reply. apply() is also called for
 // events that come from peers and when events are replayed at start-up; it must be
 // deterministic, and the host never applies the same (origin, seq) twice.
@@ -38,7 +38,7 @@ struct Write {
 
 using Outcome = std::variant<Reply, Write>;
 
-// A committed write (DESIGN section 5). (origin, seq) identifies it cluster-wide.
+// A committed write (docs/architecture.md). (origin, seq) identifies it cluster-wide.
 struct Event {
   std::string origin;       // node that accepted the write
   std::uint64_t seq = 0;    // per-origin counter, from 1, no gaps

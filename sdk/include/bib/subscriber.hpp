@@ -1,4 +1,4 @@
-// bib::Subscriber: receives pub/sub messages from the proxy's XPUB (5558), DESIGN section 3.
+// bib::Subscriber: receives pub/sub messages from the proxy's XPUB (5558), docs/protocol.md.
 //
 // A pub/sub message is two frames, [topic][msgpack envelope]:
 //   ["geral"]["{service: publish, data: {user: ana, channel: geral, message: oi, timestamp: .., clock: 7}}"]

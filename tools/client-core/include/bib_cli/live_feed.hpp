@@ -4,7 +4,7 @@
 //
 // A subscription travels subscriber -> proxy -> publishers asynchronously, so a post sent the
 // instant after join() may be published before the server knows anyone listens; pub/sub
-// allows that loss (DESIGN section 3).
+// allows that loss (docs/protocol.md).
 #pragma once
 
 #include <set>
