@@ -26,6 +26,16 @@ constexpr std::chrono::milliseconds kBackoffMax{4000};
 // Messages taken per readiness callback, so that heartbeats and timers keep their turn.
 constexpr int kBatch = 64;
 
+// READY lists at most this many held requests (the broker resends the rest); replies kept
+// while no connection is open are bounded by it too.
+constexpr std::size_t kMaxListed = 1000;
+
+std::uint64_t run_incarnation() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
 }  // namespace
 
 BrokerWorker::BrokerWorker(zmq::context_t& zmq, bib::EventLoop& loop, const HostSettings& settings,
@@ -39,6 +49,7 @@ BrokerWorker::BrokerWorker(zmq::context_t& zmq, bib::EventLoop& loop, const Host
       max_message_bytes_(settings.max_message_bytes),
       log_(log),
       handler_(std::move(handler)),
+      incarnation_(run_incarnation()),
       backoff_(kBackoffInitial),
       self_(std::make_shared<BrokerWorker*>(this)) {}
 
@@ -92,9 +103,23 @@ void BrokerWorker::connect() {
   loop_.add_socket(*socket_, [this] { on_readable(); });
   liveness_ = liveness_limit_;
   last_tick_ = std::chrono::steady_clock::now();
-  // Queued until the connection is up, so it is the first thing a (re)started broker hears.
-  send(kReady, name_);
-  log_.info("broker worker: registering '{}' with {}", name_, endpoint_);
+  // Queued until the connection is up, so it is the first thing a (re)started broker hears:
+  //   ["READY", "server-2", "1764579600123456", "3", "broker-5f3a9c01-17", ...]
+  const std::string incarnation = std::to_string(incarnation_);
+  const std::string generation = std::to_string(generation_);
+  std::vector<zmq::const_buffer> frames{zmq::buffer(kReady), zmq::buffer(name_), zmq::buffer(incarnation),
+                                        zmq::buffer(generation)};
+  for (const auto& id : holding_) {
+    if (frames.size() >= 4 + kMaxListed) break;
+    frames.push_back(zmq::buffer(id));
+  }
+  send_frames(kReady, frames);
+  log_.info("broker worker: registering '{}' with {} (connection {}, still answering {})", name_, endpoint_,
+            generation_, holding_.size());
+  // Replies that found no connection: the broker has just been told we hold those requests.
+  auto waiting = std::move(unsent_replies_);
+  unsent_replies_.clear();
+  for (auto& [id, body] : waiting) send_reply(id, std::move(body));
 }
 
 void BrokerWorker::close_socket() {
@@ -140,21 +165,26 @@ void BrokerWorker::on_readable() {
 
     if (command == kRequest && frames.size() == 3) {
       const std::string id = frames[1].to_string();
+      if (!holding_.insert(id).second) {
+        // Sent to us again (we were evicted and it came back round): the first copy's reply
+        // answers it.
+        log_.debug("broker worker: request {} is already being answered here", id);
+        continue;
+      }
       log_.debug("broker worker: request {} ({} bytes)", id, frames[2].size());
       // The body's data.request_id is set (by the client, or by the broker before the first
       // dispatch), and a request resent after another server died carries the same one: the
-      // commit stage is where a write already applied under that id must be answered, not
-      // applied again (deduplication comes with the replication issue).
-      // The reply may come now or much later; it must find this very connection.
+      // commit stage answers a write already applied under that id with its first result.
+      // The reply may come now or much later, on whatever connection is open then.
       std::weak_ptr<BrokerWorker*> weak = self_;
-      const std::uint64_t generation = generation_;
-      auto reply = [weak, generation, id](std::string body) {
-        if (auto self = weak.lock()) (*self)->send_reply(generation, id, std::move(body));
+      auto reply = [weak, id](std::string body) {
+        if (auto self = weak.lock()) (*self)->send_reply(id, std::move(body));
       };
       try {
         handler_(frames[2].to_string_view(), std::move(reply));
       } catch (const std::exception& e) {
         // The broker answers the client once its request_timeout_ms passes.
+        holding_.erase(id);
         log_.error("broker worker: request {} failed: {}", id, e.what());
       }
     } else if (command == kHeartbeat) {
@@ -192,6 +222,10 @@ void BrokerWorker::send(std::string_view command, std::string_view id, std::stri
   std::vector<zmq::const_buffer> frames{zmq::buffer(command)};
   if (!id.empty() || command == kReply) frames.push_back(zmq::buffer(id));
   if (command == kReply) frames.push_back(zmq::buffer(body));
+  send_frames(command, frames);
+}
+
+void BrokerWorker::send_frames(std::string_view command, const std::vector<zmq::const_buffer>& frames) {
   try {
     // dontwait: a broker that is away must not block the loop; the frame is dropped when the
     // queue to it is full, and liveness sorts that out.
@@ -203,19 +237,27 @@ void BrokerWorker::send(std::string_view command, std::string_view id, std::stri
   }
 }
 
-void BrokerWorker::send_reply(std::uint64_t generation, const std::string& id, std::string body) {
+void BrokerWorker::send_reply(const std::string& id, std::string body) {
   if (std::this_thread::get_id() != loop_thread_) {
     // Replies belong on the loop thread, like every socket operation.
     std::weak_ptr<BrokerWorker*> weak = self_;
-    loop_.post([weak, generation, id, body = std::move(body)]() mutable {
-      if (auto self = weak.lock()) (*self)->send_reply(generation, id, std::move(body));
+    loop_.post([weak, id, body = std::move(body)]() mutable {
+      if (auto self = weak.lock()) (*self)->send_reply(id, std::move(body));
     });
     return;
   }
-  if (!socket_ || generation != generation_) {
-    log_.info("broker worker: reply {} dropped: its connection to the broker was recycled", id);
+  if (!running_) return;
+  if (!socket_) {
+    // Between connections: it goes out right after the next READY, which lists it as held.
+    if (unsent_replies_.size() < kMaxListed) {
+      unsent_replies_.emplace_back(id, std::move(body));
+    } else {
+      holding_.erase(id);
+      log_.warn("broker worker: reply {} dropped: {} replies already wait for a connection", id, kMaxListed);
+    }
     return;
   }
+  holding_.erase(id);
   log_.debug("broker worker: reply {} ({} bytes)", id, body.size());
   send(kReply, id, body);
 }

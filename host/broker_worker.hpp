@@ -2,7 +2,8 @@
 // connected to host.broker that registers this node, exchanges heartbeats, and hands each
 // request to the dispatcher.
 //
-//   server -> broker   ["READY", "server-2"]   ["HEARTBEAT"]   ["REPLY", id, body]   ["DISCONNECT"]
+//   server -> broker   ["READY", "server-2", incarnation, generation, holding...]   ["HEARTBEAT"]
+//                      ["REPLY", id, body]   ["DISCONNECT"]
 //   broker -> server   ["REQUEST", id, body]   ["HEARTBEAT"]   ["DISCONNECT"]
 //
 // Liveness: any message from the broker counts as a heartbeat. After host.liveness heartbeat
@@ -17,12 +18,17 @@
 // liveness - 1 intervals drops its connection unread and registers afresh (the broker then
 // resends anything it still counted on us for).
 //
-// Each connection has a generation. A reply that comes back (possibly much later, a write
-// waits for its commit) after its connection was recycled is dropped: the broker that sent the
-// request has already sent it elsewhere or forgotten it.
+// Each connection has a generation within this process run (the incarnation). READY names
+// both, so the broker can tell a late READY of a replaced connection from a newer one, and
+// lists the requests this server is still answering: a new connection takes them over and
+// their replies (possibly much later: a write waits for its commit) go out on it. A reply with
+// no connection open waits for the next one. A REQUEST this server is already answering
+// (the broker sent it again) is not handled twice.
 #pragma once
 
 #include <chrono>
+#include <deque>
+#include <set>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include <spdlog/logger.h>
 #include <zmq.hpp>
@@ -63,7 +70,8 @@ class BrokerWorker {
   // True (and a fresh connection opened) when the loop was stalled too long; see above.
   bool recovered_from_stall();
   void send(std::string_view command, std::string_view id = {}, std::string_view body = {});
-  void send_reply(std::uint64_t generation, const std::string& id, std::string body);
+  void send_frames(std::string_view command, const std::vector<zmq::const_buffer>& frames);
+  void send_reply(const std::string& id, std::string body);
 
   zmq::context_t& zmq_;
   bib::EventLoop& loop_;
@@ -76,7 +84,10 @@ class BrokerWorker {
   Handler handler_;
 
   std::optional<zmq::socket_t> socket_;
-  std::uint64_t generation_ = 0;  // bumped by every new connection
+  const std::uint64_t incarnation_;  // this process run: microseconds since the epoch at start
+  std::uint64_t generation_ = 0;     // bumped by every new connection
+  std::set<std::string> holding_;    // request ids handed to the dispatcher, not yet answered
+  std::deque<std::pair<std::string, std::string>> unsent_replies_;  // (id, body): no connection
   int liveness_ = 0;              // heartbeat intervals left before the broker counts as dead
   std::chrono::milliseconds backoff_;
   std::optional<TimerId> heartbeat_timer_;

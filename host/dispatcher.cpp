@@ -100,8 +100,18 @@ void Dispatcher::send(const std::string& peer, const std::string& service, bib::
   }
   bib::stamp(data, deps_.lamport, deps_.clock);
   bib::Envelope envelope{service, std::move(data)};
-  deps_.wire.info("send {} {}", peer, envelope.to_string());
-  reply(bib::encode_envelope(envelope));
+  std::string bytes = bib::encode_envelope(envelope);
+  if (bytes.size() > limits_.max_bytes) {
+    // The peer's socket would drop the whole connection on it (ZMQ_MAXMSGSIZE): with the
+    // broker, the request then went round every server for ever. Say so instead.
+    send_error(peer, service,
+               "reply too large: " + std::to_string(bytes.size()) + " bytes, over the limit of " +
+                   std::to_string(limits_.max_bytes) + " (host.max_message_bytes)",
+               reply);
+    return;
+  }
+  if (deps_.wire.should_log(spdlog::level::info)) deps_.wire.info("send {} {}", peer, envelope.to_string());
+  reply(std::move(bytes));
 }
 
 void Dispatcher::send_error(const std::string& peer, const std::string& service, const std::string& description,

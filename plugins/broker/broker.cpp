@@ -45,6 +45,26 @@ std::string incarnation() {
   return buf;
 }
 
+// READY [name] [incarnation] [generation] [holding id]...: the optional frames of a server run
+// that orders its connections (bib/worker_protocol.hpp). Unreadable numbers count as absent.
+Registration registration_of(const std::vector<zmq::message_t>& frames, const std::string& fallback_name) {
+  Registration r;
+  r.name = frames.size() >= 3 ? frames[2].to_string() : std::string();
+  if (r.name.empty()) r.name = fallback_name;
+  auto number = [&](std::size_t i) -> std::uint64_t {
+    if (frames.size() <= i) return 0;
+    try {
+      return std::stoull(frames[i].to_string());
+    } catch (const std::exception&) {
+      return 0;
+    }
+  };
+  r.incarnation = number(3);
+  r.generation = r.incarnation == 0 ? 0 : number(4);
+  for (std::size_t i = 5; i < frames.size(); ++i) r.holding.push_back(frames[i].to_string());
+  return r;
+}
+
 // Deadlines are checked a few times per heartbeat.
 Millis tick_interval(Millis heartbeat) {
   return std::clamp(heartbeat / 4, Millis(10), Millis(250));
@@ -204,12 +224,14 @@ void Broker::worker_message(Frames frames) {
   } else if (command == protocol::kReply && frames.size() == 4) {
     worker_reply(identity, who, frames);
   } else if (command == protocol::kReady) {
-    std::string ready_name = frames.size() >= 3 ? frames[2].to_string() : std::string();
-    if (ready_name.empty()) ready_name = "server-" + hex(identity);
-    ctx_->wire_log().info("recv {} READY {}", who, ready_name);
+    const Registration registration = registration_of(frames, "server-" + hex(identity));
+    ctx_->wire_log().info("recv {} READY {} run {} connection {} holding {}", who, registration.name,
+                          registration.incarnation, registration.generation,
+                          registration.holding.size());
     Actions actions;
-    state_->on_ready(identity, ready_name, now, actions);
+    const bool registered = state_->on_ready(identity, registration, now, actions);
     carry_out(std::move(actions));
+    if (!registered) tell_to_register(identity);
   } else if (command == protocol::kDisconnect) {
     ctx_->wire_log().info("recv {} DISCONNECT", who);
     Actions actions;
@@ -255,19 +277,29 @@ void Broker::worker_reply(const std::string& identity, const std::string& who, F
 
 void Broker::on_tick() {
   const auto now = SteadyClock::now();
+  // Unread messages on the backend may be the heartbeats of a server that looks silent (this
+  // loop was slow, not the server): read them before judging anyone silent.
+  const bool backlog = (backend_->get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
   Actions actions;
-  state_->tick(now, actions);
+  state_->tick(now, actions, !backlog);
   carry_out(std::move(actions));
   if (now < next_heartbeat_) return;
   next_heartbeat_ = now + options_.dispatch.heartbeat;
   std::vector<std::string> gone;
   for (const auto& identity : state_->live_identities()) {
-    if (send_to_worker(identity, protocol::kHeartbeat)) {
-      ctx_->wire_log().trace("send {} HEARTBEAT", state_->worker_name(identity));
-    } else {
-      gone.push_back(identity);
+    switch (send_to_worker(identity, protocol::kHeartbeat)) {
+      case Sent::yes:
+        ctx_->wire_log().trace("send {} HEARTBEAT", state_->worker_name(identity));
+        break;
+      case Sent::full:  // it is not reading: its silence will tell
+        break;
+      case Sent::gone:
+        gone.push_back(identity);
+        break;
     }
   }
+  // Forget old DISCONNECT times, so the map stays as small as the set of recent strangers.
+  std::erase_if(told_to_register_, [&](const auto& item) { return now - item.second > options_.dispatch.heartbeat * 10; });
   for (const auto& identity : gone) {
     Actions more;
     state_->on_disconnect(identity, "connection closed", now, more);
@@ -283,8 +315,19 @@ void Broker::carry_out(Actions actions) {
                          state_->live_identities().size());
         break;
       case WorkerEvent::Kind::rejoined:
-        ctx_->log().info("broker: {} rejoined ({} live)", event.name,
-                         state_->live_identities().size());
+        ctx_->log().info("broker: {} rejoined ({} live){}", event.name,
+                         state_->live_identities().size(),
+                         event.kept == 0 ? std::string()
+                                         : "; it took back " + std::to_string(event.kept) +
+                                               " request(s) it is still answering");
+        break;
+      case WorkerEvent::Kind::reconnected:
+        ctx_->log().info("broker: {} moved to a new connection; it keeps {} request(s), {} it never "
+                         "read go to other servers",
+                         event.name, event.kept, event.requeued);
+        break;
+      case WorkerEvent::Kind::stale_ready:
+        ctx_->log().warn("broker: refused a stale READY from {}: {}", event.name, event.reason);
         break;
       case WorkerEvent::Kind::evicted:
         if (event.requeued == 0) {
@@ -297,17 +340,32 @@ void Broker::carry_out(Actions actions) {
     }
   }
   std::vector<std::string> gone;
+  std::vector<std::pair<std::string, std::string>> unsent;  // (identity, id): connection full
   for (const auto& d : actions.dispatches) {
     if (std::find(gone.begin(), gone.end(), d.identity) != gone.end()) continue;
-    if (!send_to_worker(d.identity, protocol::kRequest, d.id, d.body)) {
-      gone.push_back(d.identity);  // still held by it: evicting it below sends it elsewhere
-      continue;
+    switch (send_to_worker(d.identity, protocol::kRequest, d.id, d.body)) {
+      case Sent::yes:
+        ctx_->wire_log().info("send {} REQUEST {}{} {}", d.worker, d.id, d.resent ? " (resent)" : "",
+                              render(d.body));
+        break;
+      case Sent::full:
+        unsent.emplace_back(d.identity, d.id);
+        break;
+      case Sent::gone:
+        gone.push_back(d.identity);  // still held by it: evicting it below sends it elsewhere
+        break;
     }
-    ctx_->wire_log().info("send {} REQUEST {}{} {}", d.worker, d.id, d.resent ? " (resent)" : "",
-                          render(d.body));
   }
   for (const auto& f : actions.failures) {
     answer_error(f.request.route, f.request.service, f.description);
+  }
+  // A full connection blocks its worker until the next heartbeat, so this ends.
+  for (const auto& [identity, id] : unsent) {
+    ctx_->log().warn("broker: {} is not reading (its queue is full); {} goes to another server",
+                     state_->worker_name(identity), id);
+    Actions more;
+    state_->on_unsent(identity, id, SteadyClock::now(), more);
+    carry_out(std::move(more));
   }
   // Each round evicts at least one worker, so this ends.
   for (const auto& identity : gone) {
@@ -349,7 +407,8 @@ void Broker::answer_status(const Route& route) {
                                        {"requests", static_cast<std::int64_t>(snap.requests)},
                                        {"replies", static_cast<std::int64_t>(snap.replies)},
                                        {"failed", static_cast<std::int64_t>(snap.failed)},
-                                       {"resent", static_cast<std::int64_t>(snap.resent)}}});
+                                       {"resent", static_cast<std::int64_t>(snap.resent)},
+                                       {"expired", static_cast<std::int64_t>(snap.expired)}}});
 }
 
 void Broker::forward(const Route& route, const zmq::message_t& body) {
@@ -359,24 +418,32 @@ void Broker::forward(const Route& route, const zmq::message_t& body) {
   zmq::send_multipart(*frontend_, frames, zmq::send_flags::dontwait);
 }
 
-bool Broker::send_to_worker(const std::string& identity, std::string_view command,
-                            std::string_view id, std::string_view body) {
+Broker::Sent Broker::send_to_worker(const std::string& identity, std::string_view command,
+                                    std::string_view id, std::string_view body) {
   std::vector<zmq::const_buffer> frames{zmq::buffer(identity), zmq::buffer(command)};
   if (command == protocol::kRequest) {
     frames.push_back(zmq::buffer(id));
     frames.push_back(zmq::buffer(body));
   }
   try {
-    return zmq::send_multipart(*backend_, frames, zmq::send_flags::dontwait).has_value();
+    // ROUTER_MANDATORY: EAGAIN (no value) is a full queue to a live connection, not a dead one.
+    return zmq::send_multipart(*backend_, frames, zmq::send_flags::dontwait) ? Sent::yes : Sent::full;
   } catch (const zmq::error_t& e) {
-    if (e.num() == EHOSTUNREACH) return false;
+    if (e.num() == EHOSTUNREACH) return Sent::gone;
     throw;
   }
 }
 
 // A heartbeat or reply from a connection the broker does not know (it restarted, or evicted
 // that server): ["DISCONNECT"] makes the server open a fresh connection and READY again.
+// At most one per connection per heartbeat: a burst of replies from it gets one answer.
 void Broker::tell_to_register(const std::string& identity) {
+  const auto now = SteadyClock::now();
+  auto [it, fresh] = told_to_register_.try_emplace(identity, now);
+  if (!fresh) {
+    if (now - it->second < options_.dispatch.heartbeat) return;
+    it->second = now;
+  }
   send_to_worker(identity, protocol::kDisconnect);
   ctx_->wire_log().info("send server {} DISCONNECT", hex(identity));
 }

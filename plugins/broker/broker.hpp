@@ -5,6 +5,7 @@
 // The decisions live in DispatchState; this class moves bytes and writes the logs.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,8 +43,9 @@ class Broker final : public ComponentPlugin {
   void answer_status(const Route& route);
   // Raw bytes from a server to a client.
   void forward(const Route& route, const zmq::message_t& body);
-  // False when the worker's connection is gone (ROUTER_MANDATORY) or its queue is full.
-  bool send_to_worker(const std::string& identity, std::string_view command,
+  enum class Sent { yes, full, gone };
+  // gone: the worker's connection is closed (ROUTER_MANDATORY); full: its queue is.
+  Sent send_to_worker(const std::string& identity, std::string_view command,
                       std::string_view id = {}, std::string_view body = {});
   void tell_to_register(const std::string& identity);
   // An envelope as one readable line for the wire log; "" when that log is off.
@@ -57,6 +59,7 @@ class Broker final : public ComponentPlugin {
   std::optional<zmq::socket_t> backend_;
   std::optional<TimerId> tick_timer_;
   TimePoint next_heartbeat_{};
+  std::map<std::string, TimePoint> told_to_register_;  // identity -> last DISCONNECT sent to it
 };
 
 }  // namespace bib::broker

@@ -1,7 +1,7 @@
 // The broker plugin's options, from its [[plugins]] table (configs/broker.toml):
 //   frontend = "tcp://*:5555"   ROUTER for clients (REQ or DEALER)
 //   backend = "tcp://*:5556"    ROUTER for servers (DEALER, worker protocol)
-//   heartbeat_ms = 1000, liveness = 3, hold_ms = 3000, request_timeout_ms = 30000,
+//   heartbeat_ms = 1000, liveness = 3, hold_ms = 3000, request_timeout_ms = 20000,
 //   max_inflight = 100, max_pending = 10000
 #pragma once
 

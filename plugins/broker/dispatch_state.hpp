@@ -4,11 +4,17 @@
 // the time, and carries out the Actions it returns; tests drive it with a fake clock.
 //
 // Invariants:
-//   - every request the broker accepted is in exactly one place: held by one live worker, or
-//     in the pending queue; it leaves only by being answered once (a reply or a failure);
+//   - every request the broker accepted is in exactly one place: held by one live worker, in
+//     the pending queue, or waiting out a resend back-off; it leaves only by being answered
+//     once (a reply or a failure), at the latest request_timeout after it arrived;
 //   - an evicted worker holds nothing: its requests go back to the front of the queue, in
-//     arrival order, and are sent again unchanged (same id, same body);
-//   - a reply counts only from the worker that holds that id now; anything else is stale.
+//     arrival order, and are sent again unchanged (same id, same body); the first resend of a
+//     request goes out at once, each further one waits twice as long as the one before;
+//   - a reply counts only from the worker that holds that id now; anything else is stale;
+//   - only a READY registers, and only a newer one: a server's connections are ordered by
+//     (incarnation, generation), so a late READY from a connection the server has already
+//     replaced is refused instead of evicting the live one; a newer connection of the same
+//     server run takes over the requests that server says it is still answering.
 #pragma once
 
 #include <chrono>
@@ -30,7 +36,8 @@ struct DispatchSettings {
   Millis heartbeat{1000};          // interval both ways
   int liveness = 3;                // heartbeat intervals of silence before a worker is evicted
   Millis hold{3000};               // how long a request waits for a server before `erro`
-  Millis request_timeout{30000};   // a held request unanswered this long gets `erro`; 0 = never
+  Millis request_timeout{20000};   // a request's whole life: unanswered this long after it
+                                   // arrived, it gets `erro` wherever it is; 0 = never
   std::size_t max_inflight = 100;  // requests one worker may hold at once; 0 = no limit
   std::size_t max_pending = 10000; // requests waiting for a server; beyond that `erro` at once
 };
@@ -41,6 +48,17 @@ struct Request {
   std::vector<std::string> route;  // the client's frames before the body on the frontend
   std::string service;             // the request's service, for the error reply
   std::string body;                // encoded envelope, data.request_id already set
+};
+
+// READY from a server: who it is and which connection this is. A server names its process run
+// (incarnation, a number that grows from one run to the next) and counts its connections within
+// the run (generation); it lists the requests it is still answering from earlier connections.
+// incarnation 0: a server that does not say (an older worker): every READY of it is the newest.
+struct Registration {
+  std::string name;
+  std::uint64_t incarnation = 0;
+  std::uint64_t generation = 0;
+  std::vector<std::string> holding;
 };
 
 // Send REQUEST(id, body) to a worker.
@@ -59,11 +77,12 @@ struct Failure {
 };
 
 struct WorkerEvent {
-  enum class Kind { joined, rejoined, evicted };
+  enum class Kind { joined, rejoined, reconnected, evicted, stale_ready };
   Kind kind;
   std::string name;
-  std::string reason;          // why it was evicted ("" otherwise)
-  std::size_t requeued = 0;    // evicted: how many requests it held
+  std::string reason;          // evicted, stale_ready: why
+  std::size_t requeued = 0;    // evicted, reconnected: how many requests go to other servers
+  std::size_t kept = 0;        // reconnected, rejoined: requests it took back on the new connection
 };
 
 // What the caller must do, in this order: log events, send dispatches, answer failures.
@@ -97,6 +116,7 @@ struct Snapshot {
   std::uint64_t replies = 0;        // server replies delivered to clients
   std::uint64_t failed = 0;         // requests answered with `erro` by the broker
   std::uint64_t resent = 0;         // dispatches of a request a dead worker held
+  std::uint64_t expired = 0;        // requests failed for their age (part of `failed`)
 };
 
 class DispatchState {
@@ -109,9 +129,13 @@ class DispatchState {
   // A fresh ticket, "<id_prefix>-<counter>"; assign it before the first dispatch.
   std::string issue_id();
 
-  // READY(name) from `identity`. A name that was live under another identity (the server
-  // restarted before it was evicted) is evicted first; its requests are sent again.
-  void on_ready(const std::string& identity, const std::string& name, TimePoint now, Actions& out);
+  // READY from `identity`. False when it is stale (an older connection of a server registered
+  // under a newer one): nothing changes, the caller tells that connection to register again.
+  // The same server run on a new connection keeps the requests it lists in `holding` and gives
+  // back the rest; a new run of a live name (it restarted before it was evicted) replaces it,
+  // and everything the old run held is sent again.
+  bool on_ready(const std::string& identity, const Registration& registration, TimePoint now,
+                Actions& out);
   // Any message from `identity` counts as a heartbeat. False when it is not a live worker.
   bool on_traffic(const std::string& identity, TimePoint now);
   // REPLY(id) from `identity` (also counts as traffic).
@@ -122,12 +146,18 @@ class DispatchState {
   void on_disconnect(const std::string& identity, const std::string& reason, TimePoint now,
                      Actions& out);
 
+  // A REQUEST to `identity` could not be queued (its connection is full): the request goes
+  // back to the front of the queue and that worker gets no more until its next heartbeat.
+  void on_unsent(const std::string& identity, const std::string& id, TimePoint now, Actions& out);
+
   // A client request with its id already issued.
   void submit(Request request, TimePoint now, Actions& out);
 
-  // Housekeeping, called often (a fraction of the heartbeat): evicts silent workers, fails
-  // requests past their deadline, sends queued requests where there is room.
-  void tick(TimePoint now, Actions& out);
+  // Housekeeping, called often (a fraction of the heartbeat): evicts silent workers (unless
+  // `may_evict_silent` is false: the caller has unread messages that may be their heartbeats),
+  // fails requests past their deadlines, releases resends whose back-off is over, sends queued
+  // requests where there is room.
+  void tick(TimePoint now, Actions& out, bool may_evict_silent = true);
 
   std::vector<std::string> live_identities() const;
   // A live worker's name, or "" when the identity is not a live worker.
@@ -140,23 +170,36 @@ class DispatchState {
     std::string identity;  // "" while evicted
     bool live = false;
     TimePoint expiry{};    // evicted when now reaches it
+    TimePoint blocked_until{};  // its connection was full: no dispatches before this
+    std::uint64_t incarnation = 0;  // of the newest registration seen
+    std::uint64_t generation = 0;
     std::set<std::string> inflight;
   };
   struct Entry {
     Request request;
     std::uint64_t order = 0;  // arrival order, to resend in it
-    std::string worker;       // name of the holder; "" while pending
-    bool resent = false;
-    TimePoint deadline = TimePoint::max();
+    std::string worker;       // name of the holder; "" while queued or backing off
+    int sends = 0;            // how many times it was dispatched
+    TimePoint hold_until = TimePoint::max();  // while queued: `erro` when no server took it
+    TimePoint expires = TimePoint::max();     // its whole life: arrival + request_timeout
   };
 
+  bool stale(const Worker& worker, const Registration& registration) const;
+  // The same server run on a new connection: it keeps `holding`, the rest is sent again.
+  void reconnect(Worker& worker, const std::string& identity, const Registration& registration,
+                 TimePoint now, Actions& out);
   void evict(Worker& worker, const std::string& reason, TimePoint now, Actions& out);
+  // Held requests whose worker lost them: to the queue, oldest first, after their back-off.
+  void requeue(std::vector<std::string> ids, TimePoint now);
+  void release_backed_off(TimePoint now);
+  void fail_expired(TimePoint now, Actions& out);
   void drain(TimePoint now, Actions& out);
-  Worker* pick();
-  bool has_room(const Worker& worker) const;
+  Worker* pick(TimePoint now);
+  bool has_room(const Worker& worker, TimePoint now) const;
   void fail(const std::string& id, std::string description, Actions& out);
   std::string hold_failure_text() const;
   Millis silence_limit() const { return settings_.heartbeat * settings_.liveness; }
+  Millis resend_backoff(int sends) const;
 
   DispatchSettings settings_;
   std::string id_prefix_;
@@ -166,11 +209,13 @@ class DispatchState {
   std::map<std::string, std::string> by_identity_;  // live identity -> name
   std::map<std::string, Entry> entries_;          // every unanswered request, by id
   std::deque<std::string> pending_;               // ids waiting for a worker, oldest first
+  std::multimap<TimePoint, std::string> backing_off_;  // ids to resend once their time comes
   std::string cursor_;                            // name of the last worker dispatched to
   std::uint64_t requests_ = 0;
   std::uint64_t replies_ = 0;
   std::uint64_t failed_ = 0;
   std::uint64_t resent_ = 0;
+  std::uint64_t expired_ = 0;
 };
 
 }  // namespace bib::broker

@@ -26,9 +26,18 @@ class DispatchStateTest : public ::testing::Test {
     return s;
   }
 
+  // A READY without incarnation: an older worker, every READY the newest.
   Actions ready(const std::string& identity, const std::string& name) {
+    return ready(identity, Registration{name, 0, 0, {}});
+  }
+  Actions ready(const std::string& identity, const Registration& registration) {
     Actions out;
-    state_.on_ready(identity, name, now_, out);
+    last_ready_ = state_.on_ready(identity, registration, now_, out);
+    return out;
+  }
+  Actions tick(bool may_evict_silent) {
+    Actions out;
+    state_.tick(now_, out, may_evict_silent);
     return out;
   }
   Actions submit(const std::string& client) {
@@ -60,6 +69,7 @@ class DispatchStateTest : public ::testing::Test {
   }
 
   TimePoint now_ = TimePoint{} + 1h;
+  bool last_ready_ = false;
   DispatchState state_;
 };
 
@@ -213,8 +223,8 @@ TEST_F(DispatchStateTest, EvictedRequestsWaitForTheNextWorkerOrFailAfterHold) {
   EXPECT_TRUE(info("server-1").live);
 
   now_ += 600ms;
-  tick();  // evicted again, nobody else: wait hold, then erro
-  now_ += 999ms;
+  tick();  // evicted again, nobody else: a second resend backs off 50 ms, then waits hold, then erro
+  now_ += 1049ms;
   EXPECT_TRUE(tick().failures.empty());
   now_ += 1ms;
   EXPECT_EQ(tick().failures.size(), 2u);
@@ -309,6 +319,162 @@ TEST_F(DispatchStateTest, UnknownIdentityIsNotAWorker) {
   Actions out;
   state_.on_disconnect("nobody", "disconnected", now_, out);
   EXPECT_TRUE(out.events.empty());
+}
+
+// --- registrations ordered by (incarnation, generation) ---------------------------------------
+
+TEST_F(DispatchStateTest, AStaleReadyNeverEvictsTheLiveConnection) {
+  ready("w2", Registration{"server-1", 5, 2, {}});
+  submit("a");
+  // READY of connection 1, reordered behind connection 2's: refused, nothing moves.
+  const auto out = ready("w1", Registration{"server-1", 5, 1, {}});
+  EXPECT_FALSE(last_ready_);
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].kind, WorkerEvent::Kind::stale_ready);
+  EXPECT_TRUE(out.dispatches.empty());
+  EXPECT_EQ(state_.live_identities(), std::vector<std::string>{"w2"});
+  EXPECT_EQ(info("server-1").inflight, 1u);
+  EXPECT_EQ(reply("w2", "broker-abc-1").verdict, ReplyVerdict::deliver);
+  EXPECT_EQ(state_.snapshot().resent, 0u);
+}
+
+TEST_F(DispatchStateTest, ANewConnectionOfTheSameRunKeepsWhatItIsAnswering) {
+  ready("w1", Registration{"server-1", 5, 1, {}});
+  ready("w9", Registration{"server-2", 7, 1, {}});
+  submit("a");  // server-1
+  submit("b");  // server-2
+  submit("c");  // server-1
+  // server-1 reconnects: it is answering a; c was still unread in the old connection.
+  const auto out = ready("w3", Registration{"server-1", 5, 2, {"broker-abc-1"}});
+  EXPECT_TRUE(last_ready_);
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].kind, WorkerEvent::Kind::reconnected);
+  EXPECT_EQ(out.events[0].kept, 1u);
+  EXPECT_EQ(out.events[0].requeued, 1u);
+  ASSERT_EQ(out.dispatches.size(), 1u);
+  EXPECT_EQ(out.dispatches[0].id, "broker-abc-3");
+  EXPECT_TRUE(out.dispatches[0].resent);
+  // a's reply comes on the new connection and reaches the client; the old one is forgotten.
+  EXPECT_EQ(reply("w3", "broker-abc-1").verdict, ReplyVerdict::deliver);
+  EXPECT_EQ(reply("w1", "broker-abc-1").verdict, ReplyVerdict::unknown_worker);
+  EXPECT_TRUE(info("server-1").live);
+}
+
+TEST_F(DispatchStateTest, RejoiningAfterEvictionTakesBackWhatWasNotYetResent) {
+  ready("w1", Registration{"server-1", 5, 1, {}});
+  submit("a");
+  now_ += 600ms;
+  tick();  // silent: evicted, a waits for a server
+  EXPECT_EQ(state_.snapshot().pending, 1u);
+  const auto out = ready("w2", Registration{"server-1", 5, 2, {"broker-abc-1"}});
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].kind, WorkerEvent::Kind::rejoined);
+  EXPECT_EQ(out.events[0].kept, 1u);
+  EXPECT_TRUE(out.dispatches.empty());  // not sent again: it is being answered
+  EXPECT_EQ(state_.snapshot().pending, 0u);
+  EXPECT_EQ(reply("w2", "broker-abc-1").verdict, ReplyVerdict::deliver);
+}
+
+TEST_F(DispatchStateTest, ANewRunOfALiveNameResendsEverythingTheOldRunHeld) {
+  ready("w1", Registration{"server-1", 5, 3, {}});
+  ready("w9", Registration{"server-2", 7, 1, {}});
+  submit("a");  // server-1
+  const auto out = ready("w2", Registration{"server-1", 6, 1, {"broker-abc-1"}});
+  ASSERT_EQ(out.events.size(), 2u);
+  EXPECT_EQ(out.events[0].kind, WorkerEvent::Kind::evicted);
+  EXPECT_EQ(out.events[0].requeued, 1u);
+  EXPECT_EQ(out.events[1].kind, WorkerEvent::Kind::rejoined);
+  ASSERT_EQ(out.dispatches.size(), 1u);
+  EXPECT_EQ(out.dispatches[0].worker, "server-2");
+}
+
+TEST_F(DispatchStateTest, OnceTheNewerConnectionIsGoneAnyReadyRegisters) {
+  ready("w2", Registration{"server-1", 5, 2, {}});
+  now_ += 600ms;
+  tick();  // evicted
+  ready("w1", Registration{"server-1", 4, 9, {}});  // say a clock stepped back across a restart
+  EXPECT_TRUE(last_ready_);
+  EXPECT_TRUE(info("server-1").live);
+}
+
+// --- bounded life and back-off ------------------------------------------------------------------
+
+TEST_F(DispatchStateTest, ResendsOfARequestThatKeepsLosingServersBackOff) {
+  ready("w1", "server-1");
+  ready("w2", "server-2");
+  submit("a");  // server-1
+  Actions first;
+  state_.on_disconnect("w1", "gone", now_, first);
+  ASSERT_EQ(first.dispatches.size(), 1u);  // the first resend goes at once
+  EXPECT_EQ(first.dispatches[0].worker, "server-2");
+  ready("w3", "server-1");
+  Actions second;
+  state_.on_disconnect("w2", "gone", now_, second);
+  EXPECT_TRUE(second.dispatches.empty());  // the second waits a quarter heartbeat (50 ms)
+  now_ += 49ms;
+  EXPECT_TRUE(tick().dispatches.empty());
+  now_ += 1ms;
+  const auto released = tick();
+  ASSERT_EQ(released.dispatches.size(), 1u);
+  EXPECT_EQ(released.dispatches[0].worker, "server-1");
+  ready("w4", "server-2");
+  Actions third;
+  state_.on_disconnect("w3", "gone", now_, third);
+  now_ += 99ms;  // the third twice as long
+  EXPECT_TRUE(tick().dispatches.empty());
+  now_ += 1ms;
+  EXPECT_EQ(tick().dispatches.size(), 1u);
+  EXPECT_EQ(state_.snapshot().resent, 3u);
+}
+
+TEST_F(DispatchStateTest, ARequestGoingRoundTheServersHasABoundedLife) {
+  ready("w1", "server-1");
+  submit("a");
+  int round = 0;
+  Actions out;
+  // Every 400 ms its holder is evicted and it comes back: without a bound it would never end.
+  while (out.failures.empty() && round < 100) {
+    now_ += 400ms;
+    state_.on_disconnect("w" + std::to_string(round + 1), "gone", now_, out);
+    ready("w" + std::to_string(round + 2), "server-1");
+    out = tick();
+    ++round;
+  }
+  ASSERT_EQ(out.failures.size(), 1u);
+  EXPECT_EQ(round, 13);  // 5000 ms after it arrived
+  EXPECT_NE(out.failures[0].description.find("no reply within 5000 ms"), std::string::npos)
+      << out.failures[0].description;
+  const auto snap = state_.snapshot();
+  EXPECT_EQ(snap.expired, 1u);
+  EXPECT_EQ(snap.pending, 0u);
+  EXPECT_EQ(info("server-1").inflight, 0u);
+}
+
+TEST_F(DispatchStateTest, AFullConnectionSendsTheRequestElsewhereWithoutEvicting) {
+  ready("w1", "server-1");
+  ready("w2", "server-2");
+  submit("a");  // server-1, whose queue turns out to be full
+  Actions out;
+  state_.on_unsent("w1", "broker-abc-1", now_, out);
+  ASSERT_EQ(out.dispatches.size(), 1u);
+  EXPECT_EQ(out.dispatches[0].worker, "server-2");
+  EXPECT_FALSE(out.dispatches[0].resent);  // it never left
+  EXPECT_TRUE(out.events.empty());
+  EXPECT_TRUE(info("server-1").live);
+  // server-1 gets nothing until a heartbeat interval has passed.
+  EXPECT_EQ(workers_of(submit("b")), std::vector<std::string>{"server-2"});
+  now_ += 200ms;
+  state_.on_traffic("w1", now_);
+  state_.on_traffic("w2", now_);
+  EXPECT_EQ(workers_of(submit("c")), std::vector<std::string>{"server-1"});
+}
+
+TEST_F(DispatchStateTest, NoSilenceEvictionWhileTheCallerHasUnreadMessages) {
+  ready("w1", "server-1");
+  now_ += 600ms;
+  EXPECT_TRUE(tick(false).events.empty());
+  EXPECT_TRUE(info("server-1").live);
+  EXPECT_EQ(tick(true).events.size(), 1u);
 }
 
 }  // namespace
