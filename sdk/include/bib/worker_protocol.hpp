@@ -1,7 +1,11 @@
 // The broker <-> server protocol on the backend (docs/broker.md has the full description).
 // Every message is [command][arguments...]; the ROUTER prepends the server's identity.
 //
-//   server -> broker   ["READY", "server-2"]                  register (or register again)
+//   server -> broker   ["READY", "server-2", "1764579600123456", "3", "broker-5f3a9c01-12", ...]
+//                                                             register: name, process run
+//                                                             (incarnation), connection within
+//                                                             the run (generation), the requests
+//                                                             it is still answering
 //                      ["HEARTBEAT"]                          I am alive (any message counts)
 //                      ["REPLY", "broker-5f3a9c01-17", <msgpack reply envelope>]
 //                      ["DISCONNECT"]                         leaving: resend what I hold
