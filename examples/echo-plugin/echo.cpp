@@ -1,4 +1,5 @@
 // echo.cpp: answers the `echo` service with the data it was sent.
+#include <bib/plugin_export.hpp>
 #include <bib/sdk.hpp>
 
 class Echo final : public bib::ServicePlugin {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "bib/plugin_export.hpp"
 #include "bib/sdk.hpp"
 #include "static_membership.hpp"
 

@@ -1,5 +1,6 @@
 // ping: the smallest service plugin, to check that a node answers.
 //   {"service": "ping", "data": {}}  ->  {"service": "ping", "data": {"status": "OK", "node": "server-1", ...}}
+#include "bib/plugin_export.hpp"
 #include "bib/sdk.hpp"
 
 namespace {

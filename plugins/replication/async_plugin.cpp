@@ -1,5 +1,6 @@
 // replication-async (docs/replication.md): answer after the local durable append, then push to
 // every peer; anti-entropy fills whatever a push missed.
+#include "bib/plugin_export.hpp"
 #include "replication_plugin.hpp"
 
 namespace {

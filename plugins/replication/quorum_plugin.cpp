@@ -1,5 +1,6 @@
 // replication-quorum (docs/replication.md): answer once a majority of the servers durably hold
 // the write; after quorum_timeout_ms answer `erro` saying how far it got.
+#include "bib/plugin_export.hpp"
 #include "replication_plugin.hpp"
 
 namespace {

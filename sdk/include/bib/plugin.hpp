@@ -1,7 +1,9 @@
 // The plugin model (docs/architecture.md).
 //
-// A plugin is a shared library that exports one PluginDescriptor, through BIB_PLUGIN:
+// A plugin is a shared library that exports one PluginDescriptor, through BIB_PLUGIN
+// (bib/plugin_export.hpp, included only by the one source file that uses it):
 //
+//   #include "bib/plugin_export.hpp"
 //   class Echo final : public bib::ServicePlugin { ... };
 //   BIB_PLUGIN(echo, bib::PluginKind::service, "1.0.0", Echo)
 //
@@ -15,8 +17,6 @@
 
 #include <cstdint>
 #include <memory>
-
-#include <boost/dll/alias.hpp>
 
 #include "bib/export.hpp"
 #include "bib/value.hpp"
@@ -65,17 +65,3 @@ struct PluginDescriptor {
 inline constexpr const char* kDescriptorSymbol = "bib_plugin_descriptor";
 
 }  // namespace bib
-
-// Declares the plugin's descriptor and exports it as `bib_plugin_descriptor`.
-// BIB_PLUGIN takes the name as a bare identifier; BIB_PLUGIN_NAMED takes a string, for names
-// with '-' ("discovery-static"). KIND is a bib::PluginKind, VERSION a string, CLASS the
-// default-constructible plugin class. Use it once, at global scope, in one source file.
-#define BIB_PLUGIN_NAMED(NAME_STRING, KIND, VERSION, CLASS)                              \
-  namespace {                                                                             \
-  std::unique_ptr<::bib::Plugin> bib_plugin_create() { return std::make_unique<CLASS>(); } \
-  const ::bib::PluginDescriptor bib_plugin_descriptor_object{                            \
-      ::bib::kAbiVersion, NAME_STRING, KIND, VERSION, &bib_plugin_create};               \
-  }                                                                                       \
-  BOOST_DLL_ALIAS(bib_plugin_descriptor_object, bib_plugin_descriptor)
-
-#define BIB_PLUGIN(NAME, KIND, VERSION, CLASS) BIB_PLUGIN_NAMED(#NAME, KIND, VERSION, CLASS)

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include <CLI/CLI.hpp>
+
 namespace bib::cli {
 
 std::string endpoint_from(const std::string& flag, const char* env_var, const std::string& fallback) {

@@ -5,9 +5,13 @@
 
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "bib/client.hpp"
+
+// CLI11 stays out of this header (every client source includes it): the wiring is in
+// connection.cpp, and a main() that calls add_connection_options includes <CLI/CLI.hpp> itself.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace bib::cli {
 
