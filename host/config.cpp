@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 #include <utility>
 
@@ -70,6 +71,17 @@ toml::table parse_override_value(const std::string& raw) {
   return t;
 }
 
+// An entry's name after ${VAR} expansion; the name as written when it does not expand (the
+// error is reported, with its line, when the entries are read).
+std::string expanded_name(const toml::table& entry) {
+  const std::string raw = entry["name"].value_or(std::string());
+  try {
+    return expand_variables(raw);
+  } catch (const ConfigError&) {
+    return raw;
+  }
+}
+
 void apply_override(toml::table& root, const std::string& file, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
@@ -85,14 +97,22 @@ void apply_override(toml::table& root, const std::string& file, const std::strin
   toml::table* table = &root;
   std::size_t i = 0;
   if (parts.size() >= 3 && parts[0] == "plugins") {
+    // Entries are matched by their name as the host will see it, after ${VAR} expansion:
+    // `name = "persistence-${BIB_PERSISTENCE:-json}"` is plugins.persistence-json.* by default.
     table = nullptr;
+    std::string names;
     if (auto arr = root["plugins"].as_array()) {
       for (auto& entry : *arr) {
         auto t = entry.as_table();
-        if (t && t->contains("name") && (*t)["name"].value_or(std::string()) == parts[1]) table = t;
+        if (!t) continue;
+        const std::string name = expanded_name(*t);
+        if (name == parts[1]) table = t;
+        if (!name.empty()) names += (names.empty() ? "" : ", ") + name;
       }
     }
-    if (!table) throw ConfigError(file + ": --set '" + key + "': no [[plugins]] entry named '" + parts[1] + "'");
+    if (!table)
+      throw ConfigError(file + ": --set '" + key + "': no [[plugins]] entry named '" + parts[1] + "' (entries: " +
+                        (names.empty() ? "none" : names) + ")");
     i = 2;
   }
   for (; i + 1 < parts.size(); ++i) {
@@ -122,7 +142,7 @@ void read_field(const toml::table& host, const std::string& file, const char* na
   }
 }
 
-HostSettings read_host(const toml::table& root, const std::string& file) {
+HostSettings read_host(const toml::table& root, const std::string& file, const std::string& base_dir) {
   HostSettings s;
   const toml::node* node = root.get("host");
   if (!node) return s;
@@ -141,6 +161,7 @@ HostSettings read_host(const toml::table& root, const std::string& file) {
   read_field(*host, file, "wire_log", s.wire_log);
   read_field(*host, file, "max_message_bytes", s.max_message_bytes);
   read_field(*host, file, "plugin_path", s.plugin_path);
+  s.plugin_path = resolve_path(base_dir, s.plugin_path);
   read_field(*host, file, "listen", s.listen);
   read_field(*host, file, "broker", s.broker);
   read_field(*host, file, "proxy", s.proxy);
@@ -164,7 +185,7 @@ HostSettings read_host(const toml::table& root, const std::string& file) {
   return s;
 }
 
-std::vector<PluginEntry> read_plugins(const toml::table& root, const std::string& file) {
+std::vector<PluginEntry> read_plugins(const toml::table& root, const std::string& file, const std::string& base_dir) {
   std::vector<PluginEntry> out;
   const toml::node* node = root.get("plugins");
   if (!node) return out;
@@ -186,9 +207,11 @@ std::vector<PluginEntry> read_plugins(const toml::table& root, const std::string
     map.erase(name);
     if (auto path = map.find("path"); path != map.end()) {
       if (!path->second.is_string()) fail(entry.where, key + ".path", "must be a string");
-      entry.path = path->second.as_string();
+      entry.path = resolve_path(base_dir, path->second.as_string());
       map.erase(path);
     }
+    for (auto& [option, value] : map)
+      if (is_path_option(option) && value.is_string()) value = Value(resolve_path(base_dir, value.as_string()));
     for (const auto& other : out)
       if (other.name == entry.name)
         fail(entry.where, key + ".name", "plugin '" + entry.name + "' is listed twice (first at " + other.where + ")");
@@ -199,6 +222,22 @@ std::vector<PluginEntry> read_plugins(const toml::table& root, const std::string
 }
 
 }  // namespace
+
+bool is_path_option(std::string_view key) {
+  for (std::string_view word : {"dir", "file", "path"}) {
+    if (key == word) return true;
+    if (key.size() > word.size() + 1 && key.substr(key.size() - word.size()) == word &&
+        key[key.size() - word.size() - 1] == '_')
+      return true;
+  }
+  return false;
+}
+
+std::string resolve_path(const std::string& base_dir, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (path.empty() || p.is_absolute() || base_dir.empty()) return path;
+  return (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
 
 std::string expand_variables(const std::string& text) {
   std::string out;
@@ -216,7 +255,17 @@ std::string expand_variables(const std::string& text) {
       out += '$';
       continue;
     }
-    const auto close = text.find('}', i + 2);
+    // The matching '}': a default may itself hold ${...} ("${BIB_DATA:-data/${BIB_NODE:-n}}").
+    std::size_t close = std::string::npos;
+    for (std::size_t j = i + 2, depth = 1; j < text.size(); ++j) {
+      if (text[j] == '$' && j + 1 < text.size() && (text[j + 1] == '$' || text[j + 1] == '{')) {
+        if (text[j + 1] == '{') ++depth;
+        ++j;
+      } else if (text[j] == '}' && --depth == 0) {
+        close = j;
+        break;
+      }
+    }
     if (close == std::string::npos) throw ConfigError("unterminated ${ in '" + text + "'");
     const std::string inner = text.substr(i + 2, close - i - 2);
     const auto sep = inner.find(":-");
@@ -226,7 +275,7 @@ std::string expand_variables(const std::string& text) {
     if (value && *value) {
       out += value;
     } else if (sep != std::string::npos) {
-      out += inner.substr(sep + 2);
+      out += expand_variables(inner.substr(sep + 2));
     } else {
       throw ConfigError("environment variable " + name + " is not set and has no default (write ${" + name +
                         ":-default})");
@@ -251,8 +300,9 @@ Config load_config(const std::string& file, const std::vector<std::string>& over
   }
   Config config;
   config.file = file;
-  config.host = read_host(root, file);
-  config.plugins = read_plugins(root, file);
+  config.dir = std::filesystem::absolute(file).parent_path().lexically_normal().string();
+  config.host = read_host(root, file, config.dir);
+  config.plugins = read_plugins(root, file, config.dir);
   return config;
 }
 

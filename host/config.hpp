@@ -1,11 +1,17 @@
 // bib-host configuration: one TOML file, `--set key=value` overrides, and ${VAR} /
 // ${VAR:-default} expansion in every string. Every error names the file, the line and the key:
 //   configs/server.toml:12: key 'host.liveness': must be an integer, got string
+//
+// One rule for relative paths: every path the config gives (host.plugin_path, a plugin's
+// `path`, and a plugin option that names a file or folder, see is_path_option) is relative to
+// the folder of the config file, after ${VAR} expansion and --set. The host resolves them
+// before any plugin sees its options, so plugins only ever get absolute paths.
 #pragma once
 
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bib/value.hpp"
@@ -23,7 +29,7 @@ struct HostSettings {
   std::string log_level = "info";            // trace|debug|info|warn|error|critical|off
   std::string wire_log = "info";             // level of the one-line-per-message log; "off" silences it
   std::int64_t max_message_bytes = 1 << 20;  // ZMQ_MAXMSGSIZE on network sockets
-  std::string plugin_path;                   // "" = <exe dir>/../lib/bib/plugins
+  std::string plugin_path;                   // "" = the install's plugin folder (plugin_dirs.hpp)
   std::string listen;                        // optional ROUTER for direct requests: "tcp://127.0.0.1:7000"
   std::string broker;                        // optional broker backend to serve: "tcp://127.0.0.1:5556"
   std::string proxy;                         // optional proxy XSUB to publish to: "tcp://127.0.0.1:5557"
@@ -36,13 +42,14 @@ struct HostSettings {
 // One [[plugins]] entry.
 struct PluginEntry {
   std::string name;     // plugin name; the file is <plugin_path>/bib-<name>.so unless path is set
-  std::string path;     // explicit library path ("" = from name)
-  Value options;        // every other key of the entry, as a map: the plugin's own config
+  std::string path;     // explicit library path, absolute ("" = from name)
+  Value options;        // every other key of the entry, as a map: the plugin's own config (paths resolved)
   std::string where;    // "file:line" of the entry, for messages
 };
 
 struct Config {
   std::string file;
+  std::string dir;  // the absolute folder of `file`: what relative paths in it are relative to
   HostSettings host;
   std::vector<PluginEntry> plugins;
 };
@@ -52,7 +59,17 @@ struct Config {
 // validates the [host] table (unknown keys are errors) and the plugin entries.
 Config load_config(const std::string& file, const std::vector<std::string>& overrides = {});
 
-// ${VAR} and ${VAR:-default} in one string; $$ is a literal $. An unset ${VAR} without a
+// Whether a plugin option names a file or folder, and so is resolved against the config
+// file's folder: `dir`, `file`, `path` and every key ending in `_dir`, `_file` or `_path`
+// (persistence `dir`, the reference's `state_file`). Only string values at the top of the
+// plugin's table are resolved; "" stays "" (the plugins read it as "none").
+bool is_path_option(std::string_view key);
+
+// `path` relative to `base_dir`, normalised; an absolute or empty `path` is returned as it is.
+std::string resolve_path(const std::string& base_dir, const std::string& path);
+
+// ${VAR} and ${VAR:-default} in one string; $$ is a literal $; a default may use variables
+// too (${BIB_DATA:-../data/${BIB_NODE:-server-1}}). An unset ${VAR} without a
 // default is an error (thrown as ConfigError with just the message; the caller adds where).
 std::string expand_variables(const std::string& text);
 

@@ -1,15 +1,18 @@
 // bib-host: the one binary behind every role (server, broker, proxy, reference); the config
 // file decides which plugins it loads.
 //   bib-host --config FILE [--set key=value ...] [--check] [--plugin-path DIR] [--log-level L]
+//   bib-host --version
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <boost/dll/runtime_symbol_info.hpp>
 
+#include "bib/plugin.hpp"
+#include "bib/version.hpp"
 #include "config.hpp"
 #include "host.hpp"
+#include "plugin_dirs.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"bib-host: loads the plugins a config file names and serves them"};
@@ -18,6 +21,8 @@ int main(int argc, char** argv) {
   bool check = false;
   std::string plugin_path;
   std::string log_level;
+  app.set_version_flag("--version", std::string("bib-host " BIB_VERSION_STRING " (plugin ABI ") +
+                                        std::to_string(bib::kAbiVersion) + ")");
   app.add_option("-c,--config", config_file, "TOML config file")->required();
   app.add_option("--set", overrides, "override a config key, e.g. host.log_level=debug (repeatable)")
       ->allow_extra_args(false);
@@ -31,11 +36,8 @@ int main(int argc, char** argv) {
     bib::host::Config config = bib::host::load_config(config_file, overrides);
     if (!log_level.empty()) config.host.log_level = log_level;
     if (!plugin_path.empty()) config.host.plugin_path = plugin_path;
-    if (config.host.plugin_path.empty()) {
-      // Same layout in the build tree and when installed: <prefix>/bin, <prefix>/lib/bib/plugins.
-      const auto exe_dir = boost::dll::program_location().parent_path();
-      config.host.plugin_path = (exe_dir / ".." / "lib" / "bib" / "plugins").lexically_normal().string();
-    }
+    // The install's plugin folder (or the build tree's) relative to this executable.
+    if (config.host.plugin_path.empty()) config.host.plugin_path = bib::host::default_plugin_dir();
     return bib::host::run_host(config, check);
   } catch (const std::exception& e) {
     std::cerr << "bib-host: " << e.what() << std::endl;

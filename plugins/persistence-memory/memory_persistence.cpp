@@ -1,11 +1,14 @@
 #include "memory_persistence.hpp"
 
+#include "bib/options.hpp"
 #include "persistence_options.hpp"
 
 namespace bib::persistence {
 
 void MemoryPersistence::configure(Context& ctx) {
-  warn_unknown_options(ctx.config(), {"dir", "fsync", "snapshot_every"}, ctx.log());
+  // The options of the other persistence plugins are accepted (and, but for fsync, ignored) so
+  // that a config switches to memory by its name alone; anything else is a typo.
+  require_known_options(ctx.config(), {"dir", "fsync", "snapshot_every"});
   fsync_option(ctx.config());  // a wrong value is wrong for every persistence plugin
   ctx.log().info("events are kept in memory only: a restart starts empty");
 }

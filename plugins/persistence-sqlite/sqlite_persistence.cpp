@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "bib/codec.hpp"
+#include "bib/options.hpp"
 
 namespace bib::persistence {
 
@@ -40,7 +41,7 @@ SqlitePersistence::~SqlitePersistence() {
 
 void SqlitePersistence::configure(Context& ctx) {
   ctx_ = &ctx;
-  warn_unknown_options(ctx.config(), {"dir", "fsync"}, ctx.log());
+  require_known_options(ctx.config(), {"dir", "fsync"});
   dir_ = dir_option(ctx.config(), ctx.node_name());
   fsync_ = fsync_option(ctx.config());
   path_ = (std::filesystem::path(dir_) / kFileName).string();

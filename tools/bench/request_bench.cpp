@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "bib/client.hpp"
+#include "bib/version.hpp"
 
 namespace {
 
@@ -126,6 +127,7 @@ double seconds_to_converge(const Settings& s, std::string* last) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Write load through the broker: throughput, latency, convergence"};
+  app.set_version_flag("--version", std::string("bib-bench " BIB_VERSION_STRING));
   Settings s;
   app.add_option("--broker", s.broker, "the broker's client endpoint")->capture_default_str();
   app.add_option("--server", s.servers, "a server's direct endpoint (repeat): measure convergence");

@@ -13,6 +13,7 @@
 
 #include <iostream>
 
+#include "bib/version.hpp"
 #include "bib_cli/exit_codes.hpp"
 #include "bib_cli/stop_signal.hpp"
 #include "bot.hpp"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Endpoints: --broker/--proxy, else BIB_BROKER_ENDPOINT/BIB_PROXY_ENDPOINT, else 127.0.0.1.\n"
       "Exit codes: 0 normal end, 2 usage error, 3 cluster unreachable.");
+  app.set_version_flag("--version", std::string("bib-bot " BIB_VERSION_STRING));
   bib::bot::BotOptions options;
   int pause_ms = 200;
   bib::cli::add_connection_options(app, options.connection);

@@ -11,6 +11,7 @@
 
 #include <iostream>
 
+#include "bib/version.hpp"
 #include "bib_cli/exit_codes.hpp"
 #include "commands.hpp"
 
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Endpoints: --broker/--proxy, else BIB_BROKER_ENDPOINT/BIB_PROXY_ENDPOINT, else 127.0.0.1.\n"
       "Exit codes: 0 success, 1 rejected by the cluster, 2 usage error, 3 cluster unreachable.");
+  app.set_version_flag("--version", std::string("bib " BIB_VERSION_STRING));
   Shell shell;
   bib::cli::add_connection_options(app, shell.connection);
   app.add_flag("--json", shell.json, "print the reply data as JSON instead of the human form");

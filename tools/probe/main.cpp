@@ -13,9 +13,11 @@
 
 #include "bib/client.hpp"
 #include "bib/json.hpp"
+#include "bib/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Send one request envelope and print the reply as JSON"};
+  app.set_version_flag("--version", std::string("bib-probe " BIB_VERSION_STRING));
   std::string endpoint;
   std::string service;
   std::string data_json = "{}";
