@@ -7,6 +7,7 @@
 
 #include <zmq_addon.hpp>
 
+#include "bib/net.hpp"
 #include "bib/worker_protocol.hpp"
 
 namespace bib::host {
@@ -86,9 +87,7 @@ void BrokerWorker::stop() {
 void BrokerWorker::connect() {
   ++generation_;
   try {
-    socket_.emplace(zmq_, zmq::socket_type::dealer);
-    socket_->set(zmq::sockopt::linger, 0);
-    socket_->set(zmq::sockopt::maxmsgsize, max_message_bytes_);
+    socket_.emplace(bib::network_socket(zmq_, zmq::socket_type::dealer, max_message_bytes_));
     socket_->connect(endpoint_);
   } catch (const zmq::error_t& e) {
     // A bad endpoint: say so loudly and keep trying, rather than stop serving for good.

@@ -4,6 +4,8 @@
 
 #include <zmq_addon.hpp>
 
+#include "bib/net.hpp"
+
 namespace bib::host {
 
 namespace {
@@ -25,10 +27,9 @@ DirectListener::DirectListener(zmq::context_t& zmq, EventLoop& loop, std::string
 DirectListener::~DirectListener() { stop(); }
 
 void DirectListener::start() {
-  auto socket = std::make_shared<zmq::socket_t>(zmq_, zmq::socket_type::router);
-  socket->set(zmq::sockopt::maxmsgsize, max_message_bytes_);
+  auto socket = std::make_shared<zmq::socket_t>(
+      bib::network_socket(zmq_, zmq::socket_type::router, max_message_bytes_, std::chrono::milliseconds(500)));
   socket->set(zmq::sockopt::router_mandatory, false);  // a reply to a client gone is dropped
-  socket->set(zmq::sockopt::linger, 500);
   socket->bind(endpoint_);
   socket_ = std::move(socket);
   loop_.add_socket(*socket_, [this] { on_readable(); });

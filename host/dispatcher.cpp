@@ -2,6 +2,8 @@
 
 #include <variant>
 
+#include "bib/reply.hpp"
+
 namespace bib::host {
 
 Dispatcher::Dispatcher(Deps deps) : deps_(deps) {
@@ -12,12 +14,13 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
                           std::function<void(std::string reply_bytes)> reply) {
   auto decoded = bib::decode_envelope(request_bytes, limits_);
   if (!decoded) {
-    deps_.wire.info("recv {} ({} bytes, undecodable: {})", peer, request_bytes.size(), decoded.error().message);
+    deps_.wire.info("recv {} ({} bytes, undecodable: {})", peer, request_bytes.size(), decoded.error().message);  // rare
     send_error(peer, "error", "malformed request: " + decoded.error().message, reply);
     return;
   }
   bib::Envelope& envelope = decoded.value();
-  deps_.wire.info("recv {} {}", peer, envelope.to_string());
+  // Formatting a whole envelope costs as much as decoding it: only when the wire log is on.
+  if (deps_.wire.should_log(spdlog::level::info)) deps_.wire.info("recv {} {}", peer, envelope.to_string());
   bib::observe(envelope.data, deps_.lamport);
   ++deps_.handled;
 
@@ -116,9 +119,7 @@ void Dispatcher::send(const std::string& peer, const std::string& service, bib::
 
 void Dispatcher::send_error(const std::string& peer, const std::string& service, const std::string& description,
                             const ReplyFn& reply) {
-  // Both error fields: login and channel clients read `description`, publish and message
-  // clients read `message` (docs/protocol.md); a host-level error may answer either.
-  send(peer, service, bib::Map{{"status", "erro"}, {"description", description}, {"message", description}}, reply);
+  send(peer, service, bib::error_reply(description), reply);
 }
 
 }  // namespace bib::host

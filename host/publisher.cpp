@@ -1,5 +1,7 @@
 #include "publisher.hpp"
 
+#include "bib/net.hpp"
+
 namespace bib::host {
 
 Publisher::Publisher(zmq::context_t& zmq, std::string proxy, spdlog::logger& log, spdlog::logger& wire)
@@ -7,9 +9,9 @@ Publisher::Publisher(zmq::context_t& zmq, std::string proxy, spdlog::logger& log
 
 void Publisher::open() {
   if (proxy_.empty() || socket_) return;
-  socket_ = std::make_unique<zmq::socket_t>(zmq_, zmq::socket_type::pub);
   // Posts still queued at shutdown get a moment to leave, but a dead proxy cannot hold us.
-  socket_->set(zmq::sockopt::linger, 1000);
+  socket_ = std::make_unique<zmq::socket_t>(
+      bib::network_socket(zmq_, zmq::socket_type::pub, 0, std::chrono::milliseconds(1000)));
   socket_->connect(proxy_);
   log_.info("publishing to proxy {}", proxy_);
 }
@@ -25,7 +27,7 @@ void Publisher::publish(std::string_view topic, const bib::Envelope& message) {
   // PUB never blocks: past the high-water mark ZeroMQ drops, as pub/sub allows.
   socket_->send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
   socket_->send(zmq::buffer(payload), zmq::send_flags::dontwait);
-  wire_.info("send pub {} {}", topic, message.to_string());
+  if (wire_.should_log(spdlog::level::info)) wire_.info("send pub {} {}", topic, message.to_string());
 }
 
 }  // namespace bib::host

@@ -4,15 +4,6 @@
 
 namespace bib::host {
 
-bib::VersionVector missing_from(const bib::VersionVector& have, const bib::VersionVector& want) {
-  bib::VersionVector missing;
-  for (const auto& [origin, seq] : want) {
-    auto it = have.find(origin);
-    if (seq > 0 && (it == have.end() || it->second < seq)) missing.emplace(origin, seq);
-  }
-  return missing;
-}
-
 SessionGate::SessionGate(bib::Replica& replica, bib::EventLoop& loop, std::chrono::milliseconds max_wait,
                          spdlog::logger& log, Want want)
     : replica_(replica), loop_(loop), max_wait_(max_wait), log_(log), want_(std::move(want)),
@@ -38,7 +29,7 @@ SessionGate::~SessionGate() {
 }
 
 void SessionGate::wait_for(const bib::VersionVector& after, std::function<void(bool)> go) {
-  const bib::VersionVector missing = missing_from(replica_.version_vector(), after);
+  const bib::VersionVector missing = bib::missing_from(replica_.version_vector(), after);
   if (missing.empty()) {
     go(true);
     return;
@@ -70,7 +61,7 @@ void SessionGate::release(std::uint64_t id, bool caught_up) {
     loop_.cancel_timer(parked.timer);
   } else {
     log_.warn("served a request after {} ms still missing {}: its session's events have not arrived",
-              max_wait_.count(), bib::to_value(missing_from(replica_.version_vector(), parked.after)).to_string());
+              max_wait_.count(), bib::to_value(bib::missing_from(replica_.version_vector(), parked.after)).to_string());
   }
   parked.go(caught_up);
 }

@@ -63,7 +63,5 @@ class SessionGate {
   std::shared_ptr<SessionGate*> self_;
 };
 
-// The events of `want` that `have` lacks: per origin, the wanted seq where have is behind.
-bib::VersionVector missing_from(const bib::VersionVector& have, const bib::VersionVector& want);
 
 }  // namespace bib::host

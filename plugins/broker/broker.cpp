@@ -10,6 +10,9 @@
 
 #include <zmq_addon.hpp>
 
+#include "bib/net.hpp"
+#include "bib/plugin_export.hpp"
+#include "bib/reply.hpp"
 #include "bib/worker_protocol.hpp"
 
 namespace bib::broker {
@@ -81,9 +84,7 @@ void Broker::configure(Context& ctx) {
 
 void Broker::start() {
   auto open = [&](const char* role, const std::string& endpoint, bool mandatory) {
-    zmq::socket_t socket(ctx_->zmq_context(), zmq::socket_type::router);
-    socket.set(zmq::sockopt::linger, 0);
-    socket.set(zmq::sockopt::maxmsgsize, ctx_->max_message_bytes());
+    zmq::socket_t socket = network_socket(ctx_->zmq_context(), zmq::socket_type::router, ctx_->max_message_bytes());
     // Backend: a send to a server whose connection closed fails at once instead of vanishing,
     // so a crashed server's requests go elsewhere without waiting for its heartbeats to lapse.
     if (mandatory) socket.set(zmq::sockopt::router_mandatory, 1);
@@ -175,7 +176,7 @@ void Broker::client_request(Frames frames) {
   }
   Envelope request = std::move(decoded).value();
   observe(request.data, ctx_->lamport());
-  ctx_->wire_log().info("recv {} {}", client_name(route), request.to_string());
+  if (wire_on()) ctx_->wire_log().info("recv {} {}", client_name(route), request.to_string());
 
   if (request.service == "broker") {
     answer_status(route);
@@ -253,11 +254,13 @@ void Broker::worker_reply(const std::string& identity, const std::string& who, F
     case ReplyVerdict::deliver: {
       auto decoded = decode_envelope(body.to_string_view(), limits_);
       if (decoded) observe(decoded.value().data, ctx_->lamport());
-      const std::string line =
-          decoded ? decoded.value().to_string() : "<undecodable: " + decoded.error().message + ">";
-      ctx_->wire_log().info("recv {} REPLY {} {}", who, id, line);
       forward(outcome.request.route, body);
-      ctx_->wire_log().info("send {} {}", client_name(outcome.request.route), line);
+      if (wire_on()) {
+        const std::string line =
+            decoded ? decoded.value().to_string() : "<undecodable: " + decoded.error().message + ">";
+        ctx_->wire_log().info("recv {} REPLY {} {}", who, id, line);
+        ctx_->wire_log().info("send {} {}", client_name(outcome.request.route), line);
+      }
       break;
     }
     case ReplyVerdict::stale:
@@ -345,8 +348,10 @@ void Broker::carry_out(Actions actions) {
     if (std::find(gone.begin(), gone.end(), d.identity) != gone.end()) continue;
     switch (send_to_worker(d.identity, protocol::kRequest, d.id, d.body)) {
       case Sent::yes:
-        ctx_->wire_log().info("send {} REQUEST {}{} {}", d.worker, d.id, d.resent ? " (resent)" : "",
-                              render(d.body));
+        if (wire_on()) {
+          ctx_->wire_log().info("send {} REQUEST {}{} {}", d.worker, d.id, d.resent ? " (resent)" : "",
+                                render(d.body));
+        }
         break;
       case Sent::full:
         unsent.emplace_back(d.identity, d.id);
@@ -382,12 +387,12 @@ void Broker::answer(const Route& route, Envelope reply) {
   for (const auto& part : route) frames.emplace_back(part.data(), part.size());
   frames.emplace_back(body.data(), body.size());
   zmq::send_multipart(*frontend_, frames, zmq::send_flags::dontwait);
-  ctx_->wire_log().info("send {} {}", client_name(route), reply.to_string());
+  if (wire_on()) ctx_->wire_log().info("send {} {}", client_name(route), reply.to_string());
 }
 
 void Broker::answer_error(const Route& route, const std::string& service,
                           const std::string& description) {
-  answer(route, Envelope{service, Map{{"status", "erro"}, {"description", description}}});
+  answer(route, Envelope{service, error_reply(description)});
 }
 
 // The reserved service `broker`, for tooling:
@@ -448,8 +453,10 @@ void Broker::tell_to_register(const std::string& identity) {
   ctx_->wire_log().info("send server {} DISCONNECT", hex(identity));
 }
 
+bool Broker::wire_on() const { return ctx_->wire_log().should_log(spdlog::level::info); }
+
 std::string Broker::render(std::string_view body) const {
-  if (!ctx_->wire_log().should_log(spdlog::level::info)) return {};
+  if (!wire_on()) return {};
   auto decoded = decode_envelope(body, limits_);
   return decoded ? decoded.value().to_string() : "<undecodable: " + decoded.error().message + ">";
 }

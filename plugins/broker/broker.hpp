@@ -48,6 +48,8 @@ class Broker final : public ComponentPlugin {
   Sent send_to_worker(const std::string& identity, std::string_view command,
                       std::string_view id = {}, std::string_view body = {});
   void tell_to_register(const std::string& identity);
+  // Whether wire lines at info are written: lines that format a message are built only then.
+  bool wire_on() const;
   // An envelope as one readable line for the wire log; "" when that log is off.
   std::string render(std::string_view body) const;
 

@@ -3,14 +3,9 @@
 #include <tuple>
 
 #include "bib/messaging.hpp"
+#include "bib/reply.hpp"
 
 namespace bib::channel {
-
-namespace {
-
-Value error(std::string description) { return Map{{"status", "erro"}, {"description", std::move(description)}}; }
-
-}  // namespace
 
 bool Creation::earlier_than(const Creation& other) const {
   return std::tie(timestamp, origin, seq) < std::tie(other.timestamp, other.origin, other.seq);
@@ -24,14 +19,14 @@ Outcome ChannelService::handle(const Request& request) {
     return create(request.data);
   } catch (const FieldError& e) {
     // A missing or mistyped field: this service's own error shape.
-    return Reply{error(e.what())};
+    return Reply{error_reply(e.what())};
   }
 }
 
 Outcome ChannelService::create(const Value& data) const {
   const std::string& channel = data.get_string("channel");
-  if (auto problem = topic_name_problem(channel)) return Reply{error(*problem)};
-  if (contains(channel)) return Reply{error("channel '" + channel + "' already exists")};
+  if (auto problem = topic_name_problem(channel)) return Reply{error_reply(*problem)};
+  if (contains(channel)) return Reply{error_reply("channel '" + channel + "' already exists")};
   return Write{Map{{"channel", channel}}};
 }
 
@@ -49,7 +44,7 @@ Value ChannelService::apply(const Event& event, ApplyMode) {
   if (field == nullptr || !field->is_string()) {
     // Only a bug or a foreign version gets here; every replica skips it alike.
     ctx_->log().warn("channel event {}:{} has no channel, skipped: {}", event.origin, event.seq, event.data.to_string());
-    return error("channel event without a channel");
+    return error_reply("channel event without a channel");
   }
   Creation created{event.timestamp, event.origin, event.seq, event.clock};
   auto [it, inserted] = channels_.try_emplace(field->as_string(), created);

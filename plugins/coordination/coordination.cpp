@@ -7,6 +7,8 @@
 
 #include "bib/discovery.hpp"
 #include "bib/messaging.hpp"
+#include "bib/net.hpp"
+#include "bib/reply.hpp"
 
 namespace bib::coordination {
 
@@ -68,10 +70,9 @@ Outcome Coordination::handle(const Request& request) {
 Value Coordination::election_reply(const Value& data) {
   const std::int64_t caller = data.get_int("rank");
   const auto mine = my_rank();
-  if (!mine) return Map{{"status", "erro"}, {"description", "rank not known yet"}};
+  if (!mine) return error_reply("rank not known yet");
   if (!answers_ok(*mine, static_cast<int>(caller))) {
-    return Map{{"status", "erro"},
-               {"description", "rank " + std::to_string(caller) + " is not below ours (" + std::to_string(*mine) + ")"}};
+    return error_reply("rank " + std::to_string(caller) + " is not below ours (" + std::to_string(*mine) + ")");
   }
   ctx_->loop().post([this, caller] {
     if (!running_) return;
@@ -86,7 +87,7 @@ Value Coordination::election_reply(const Value& data) {
 // A Berkeley correction from the coordinator: add delta to our physical clock.
 Value Coordination::adjust_reply(const Value& data) {
   const double delta = data.get_double("delta");
-  if (!std::isfinite(delta)) return Map{{"status", "erro"}, {"description", "field 'delta' must be a finite number"}};
+  if (!std::isfinite(delta)) return error_reply("field 'delta' must be a finite number");
   const std::string from = data.opt_string("coordinator").value_or("?");
   const double before = ctx_->clock().offset();
   ctx_->clock().adjust(delta);
@@ -123,7 +124,7 @@ std::optional<Peer> Coordination::find_peer(const std::string& name) const {
 }
 
 PeerLink& Coordination::link(const Peer& peer) {
-  const std::string endpoint = "tcp://" + peer.address + ":" + std::to_string(options_.peer_port);
+  const std::string endpoint = tcp_endpoint(peer.address, options_.peer_port);
   auto& slot = links_[peer.name];
   if (!slot)
     slot = std::make_unique<PeerLink>(*ctx_, peer.name, endpoint);

@@ -19,9 +19,7 @@ CoordinationOptions parse_coordination_options(const Value& config) {
     options.subscribe = config.opt_string("subscribe").value_or(options.subscribe);
     if (options.subscribe.empty()) throw std::invalid_argument("option 'subscribe' must name the proxy's XPUB endpoint");
 
-    const auto port = config.opt_int("peer_port").value_or(options.peer_port);
-    if (port < 1 || port > 65535) throw std::invalid_argument(fmt::format("option 'peer_port' must be a TCP port, got {}", port));
-    options.peer_port = static_cast<int>(port);
+    options.peer_port = port_option(config, "peer_port", options.peer_port);
 
     options.drift_s = opt_number(config, "drift_s").value_or(options.drift_s);  // "${BIB_DRIFT:-0}" too
     if (!std::isfinite(options.drift_s) || std::fabs(options.drift_s) > kMaxDriftSeconds) {
@@ -33,9 +31,7 @@ CoordinationOptions parse_coordination_options(const Value& config) {
       throw std::invalid_argument(fmt::format("option 'outlier_s' must be a positive number of seconds, got {}", options.outlier_s));
     }
 
-    const auto ask_every = config.opt_int("ask_every").value_or(options.ask_every);
-    if (ask_every <= 0 || ask_every > 1000000) throw std::invalid_argument("option 'ask_every' must be a positive count of requests");
-    options.ask_every = static_cast<int>(ask_every);
+    options.ask_every = static_cast<int>(int_option(config, "ask_every", options.ask_every, 1, 1000000));
 
     options.election_timeout = positive_ms(config, "election_timeout_ms", options.election_timeout);
     options.announce = positive_ms(config, "announce_ms", options.announce);

@@ -7,6 +7,8 @@
 
 #include <zmq_addon.hpp>
 
+#include "bib/net.hpp"
+
 namespace bib::coordination {
 
 namespace {
@@ -36,9 +38,7 @@ void PeerLink::retarget(std::string endpoint) {
 }
 
 void PeerLink::open() {
-  socket_.emplace(ctx_.zmq_context(), zmq::socket_type::dealer);
-  socket_->set(zmq::sockopt::linger, 0);
-  socket_->set(zmq::sockopt::maxmsgsize, ctx_.max_message_bytes());
+  socket_.emplace(network_socket(ctx_.zmq_context(), zmq::socket_type::dealer, ctx_.max_message_bytes()));
   socket_->connect(endpoint_);
   ctx_.loop().add_socket(*socket_, [this] { on_readable(); });
 }

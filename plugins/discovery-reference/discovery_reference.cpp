@@ -18,6 +18,9 @@
 
 #include <zmq_addon.hpp>
 
+#include "bib/net.hpp"
+#include "bib/plugin_export.hpp"
+#include "bib/reply.hpp"
 #include "bib/sdk.hpp"
 #include "discovery_options.hpp"
 #include "membership.hpp"
@@ -31,9 +34,7 @@ constexpr int kBatch = 64;
 // broker's heartbeats), unless a reply says `erro`; rank and errors stay at info.
 spdlog::level::level_enum wire_level(const Envelope& message) {
   const bool periodic = message.service == "heartbeat" || message.service == "list";
-  const Value* status = message.data.find("status");
-  const bool erro = status != nullptr && status->is_string() && status->as_string() == "erro";
-  return periodic && !erro ? spdlog::level::trace : spdlog::level::info;
+  return periodic && !is_error_reply(message.data) ? spdlog::level::trace : spdlog::level::info;
 }
 
 class ReferenceDiscovery final : public DiscoveryPlugin {
@@ -63,9 +64,7 @@ class ReferenceDiscovery final : public DiscoveryPlugin {
 
  private:
   void open_socket() {
-    socket_.emplace(ctx_->zmq_context(), zmq::socket_type::dealer);
-    socket_->set(zmq::sockopt::linger, 0);
-    socket_->set(zmq::sockopt::maxmsgsize, ctx_->max_message_bytes());
+    socket_.emplace(network_socket(ctx_->zmq_context(), zmq::socket_type::dealer, ctx_->max_message_bytes()));
     socket_->connect(options_.reference);
     ctx_->loop().add_socket(*socket_, [this] { on_readable(); });
   }

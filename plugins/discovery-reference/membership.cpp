@@ -3,18 +3,15 @@
 #include <algorithm>
 #include <climits>
 
+#include "bib/reply.hpp"
+
 namespace bib::discovery {
 
 namespace {
 
-bool is_erro(const Value& data) {
-  const Value* status = data.find("status");
-  return status != nullptr && status->is_string() && status->as_string() == "erro";
-}
-
 std::string description(const Value& data) {
-  const Value* text = data.find("description");
-  return text != nullptr && text->is_string() ? text->as_string() : data.to_string(200);
+  std::string text = error_text(data);
+  return text.empty() ? data.to_string(200) : text;
 }
 
 // One `list` entry as a Peer; empty when it is malformed.
@@ -81,7 +78,7 @@ Membership::Outcome Membership::on_reply(const Envelope& reply) {
 Membership::Outcome Membership::on_rank(const Value& data) {
   Outcome outcome;
   const Value* rank = data.find("rank");
-  if (is_erro(data) || rank == nullptr || !rank->is_int() || rank->as_int() < 1 || rank->as_int() > INT_MAX) {
+  if (is_error_reply(data) || rank == nullptr || !rank->is_int() || rank->as_int() < 1 || rank->as_int() > INT_MAX) {
     outcome.problem = "rank refused: " + description(data);
     return outcome;
   }
@@ -97,7 +94,7 @@ Membership::Outcome Membership::on_rank(const Value& data) {
 
 Membership::Outcome Membership::on_heartbeat(const Value& data) {
   Outcome outcome;
-  if (is_erro(data)) {
+  if (is_error_reply(data)) {
     // "unknown server 'x': register with rank" (the reference restarted), or anything else
     // wrong: registering again is the one way forward in both cases.
     registered_ = false;

@@ -1,14 +1,9 @@
 #include "login_service.hpp"
 
 #include "bib/messaging.hpp"
+#include "bib/reply.hpp"
 
 namespace bib::login {
-
-namespace {
-
-Value error(std::string description) { return Map{{"status", "erro"}, {"description", std::move(description)}}; }
-
-}  // namespace
 
 void LoginService::configure(Context& ctx) { ctx_ = &ctx; }
 
@@ -18,13 +13,13 @@ Outcome LoginService::handle(const Request& request) {
     return login(request.data);
   } catch (const FieldError& e) {
     // A missing or mistyped field: this service's own error shape.
-    return Reply{error(e.what())};
+    return Reply{error_reply(e.what())};
   }
 }
 
 Outcome LoginService::login(const Value& data) const {
   const std::string& user = data.get_string("user");
-  if (auto problem = topic_name_problem(user)) return Reply{error(*problem)};
+  if (auto problem = topic_name_problem(user)) return Reply{error_reply(*problem)};
   return Write{Map{{"user", user}}};
 }
 
@@ -40,7 +35,7 @@ Value LoginService::apply(const Event& event, ApplyMode) {
   if (user == nullptr) {
     // Only a bug or a foreign version gets here; every replica skips it alike.
     ctx_->log().warn("login event {}:{} has no user, skipped: {}", event.origin, event.seq, event.data.to_string());
-    return error("login event without a user");
+    return error_reply("login event without a user");
   }
   users_.emplace(*user);
   logins_.emplace(LogPosition::of(event), Map{{"user", *user}, {"timestamp", event.timestamp}});

@@ -1,13 +1,8 @@
 #include "message_service.hpp"
 
+#include "bib/reply.hpp"
+
 namespace bib::message {
-
-namespace {
-
-// message and inbox answer errors with the text in `message` (the original protocol's shape).
-Value error(std::string message) { return Map{{"status", "erro"}, {"message", std::move(message)}}; }
-
-}  // namespace
 
 void MessageService::configure(Context& ctx) {
   ctx_ = &ctx;
@@ -21,7 +16,7 @@ Outcome MessageService::handle(const Request& request) {
     return send(request.data);
   } catch (const FieldError& e) {
     // A missing or mistyped field: this service's own error shape.
-    return Reply{error(e.what())};
+    return Reply{error_reply(e.what())};
   }
 }
 
@@ -29,17 +24,17 @@ Outcome MessageService::send(const Value& data) const {
   const std::string& src = data.get_string("src");
   const std::string& dst = data.get_string("dst");
   const std::string& message = data.get_string("message");
-  if (!users_->contains(src)) return Reply{error("unknown user '" + src + "'")};
-  if (!users_->contains(dst)) return Reply{error("unknown user '" + dst + "'")};
-  if (auto problem = message_text_problem(message, max_message_bytes_)) return Reply{error(*problem)};
+  if (!users_->contains(src)) return Reply{error_reply("unknown user '" + src + "'")};
+  if (!users_->contains(dst)) return Reply{error_reply("unknown user '" + dst + "'")};
+  if (auto problem = message_text_problem(message, max_message_bytes_)) return Reply{error_reply(*problem)};
   return Write{Map{{"src", src}, {"dst", dst}, {"message", message}}};
 }
 
 Value MessageService::inbox(const Value& data) const {
   const std::string& user = data.get_string("user");
-  if (!users_->contains(user)) return error("unknown user '" + user + "'");
+  if (!users_->contains(user)) return error_reply("unknown user '" + user + "'");
   auto query = page_query(data);
-  if (!query) return error(query.error().message);
+  if (!query) return error_reply(query.error().message);
   auto messages = inboxes_.find(user);
   if (messages == inboxes_.end()) return Map{{"messages", Array{}}};
   return messages->second.page(query.value(), "messages");
@@ -53,7 +48,7 @@ Value MessageService::apply(const Event& event, ApplyMode mode) {
   if (!src || !dst || !message || !src->is_string() || !dst->is_string() || !message->is_string()) {
     // Only a bug or a foreign version gets here; every replica skips it alike.
     ctx_->log().warn("message event {}:{} is malformed, skipped: {}", event.origin, event.seq, event.data.to_string());
-    return error("malformed message event");
+    return error_reply("malformed message event");
   }
   Map fields{{"src", *src}, {"dst", *dst}, {"message", *message}};
   auto entry = std::make_shared<const Value>(log_entry(event, fields));

@@ -6,6 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "bib/options.hpp"
 #include "snapshot_files.hpp"
 
 namespace bib::persistence {
@@ -31,7 +32,7 @@ JsonPersistence::~JsonPersistence() {
 void JsonPersistence::configure(Context& ctx) {
   ctx_ = &ctx;
   const Value& config = ctx.config();
-  warn_unknown_options(config, {"dir", "fsync", "snapshot_every"}, ctx.log());
+  require_known_options(config, {"dir", "fsync", "snapshot_every"});
   dir_ = dir_option(config, ctx.node_name());
   fsync_ = fsync_option(config);
   snapshot_every_ = static_cast<std::size_t>(int_option(config, "snapshot_every", kDefaultSnapshotEvery, 1));

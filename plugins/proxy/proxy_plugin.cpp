@@ -20,6 +20,8 @@
 
 #include <zmq_addon.hpp>
 
+#include "bib/net.hpp"
+#include "bib/plugin_export.hpp"
 #include "bib/sdk.hpp"
 #include "proxy_options.hpp"
 #include "traffic.hpp"
@@ -39,12 +41,8 @@ class ProxyPlugin final : public ComponentPlugin {
   }
 
   void start() override {
-    frontend_socket_.emplace(ctx_->zmq_context(), zmq::socket_type::xsub);
-    backend_socket_.emplace(ctx_->zmq_context(), zmq::socket_type::xpub);
-    for (zmq::socket_t* socket : {&*frontend_socket_, &*backend_socket_}) {
-      socket->set(zmq::sockopt::linger, 0);
-      socket->set(zmq::sockopt::maxmsgsize, ctx_->max_message_bytes());
-    }
+    frontend_socket_.emplace(network_socket(ctx_->zmq_context(), zmq::socket_type::xsub, ctx_->max_message_bytes()));
+    backend_socket_.emplace(network_socket(ctx_->zmq_context(), zmq::socket_type::xpub, ctx_->max_message_bytes()));
     frontend_socket_->bind(options_.frontend);
     backend_socket_->bind(options_.backend);
     ctx_->loop().add_socket(*frontend_socket_, [this] { forward_messages(); });

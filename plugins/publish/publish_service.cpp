@@ -1,13 +1,8 @@
 #include "publish_service.hpp"
 
+#include "bib/reply.hpp"
+
 namespace bib::publish {
-
-namespace {
-
-// publish and history answer errors with the text in `message` (the original protocol's shape).
-Value error(std::string message) { return Map{{"status", "erro"}, {"message", std::move(message)}}; }
-
-}  // namespace
 
 void PublishService::configure(Context& ctx) {
   ctx_ = &ctx;
@@ -22,7 +17,7 @@ Outcome PublishService::handle(const Request& request) {
     return publish(request.data);
   } catch (const FieldError& e) {
     // A missing or mistyped field: this service's own error shape.
-    return Reply{error(e.what())};
+    return Reply{error_reply(e.what())};
   }
 }
 
@@ -30,17 +25,17 @@ Outcome PublishService::publish(const Value& data) const {
   const std::string& user = data.get_string("user");
   const std::string& channel = data.get_string("channel");
   const std::string& message = data.get_string("message");
-  if (!users_->contains(user)) return Reply{error("unknown user '" + user + "'")};
-  if (!channels_->contains(channel)) return Reply{error("unknown channel '" + channel + "'")};
-  if (auto problem = message_text_problem(message, max_message_bytes_)) return Reply{error(*problem)};
+  if (!users_->contains(user)) return Reply{error_reply("unknown user '" + user + "'")};
+  if (!channels_->contains(channel)) return Reply{error_reply("unknown channel '" + channel + "'")};
+  if (auto problem = message_text_problem(message, max_message_bytes_)) return Reply{error_reply(*problem)};
   return Write{Map{{"user", user}, {"channel", channel}, {"message", message}}};
 }
 
 Value PublishService::history(const Value& data) const {
   const std::string& channel = data.get_string("channel");
-  if (!channels_->contains(channel)) return error("unknown channel '" + channel + "'");
+  if (!channels_->contains(channel)) return error_reply("unknown channel '" + channel + "'");
   auto query = page_query(data);
-  if (!query) return error(query.error().message);
+  if (!query) return error_reply(query.error().message);
   auto posts = posts_.find(channel);
   if (posts == posts_.end()) return Map{{"posts", Array{}}};
   return posts->second.page(query.value(), "posts");
@@ -54,7 +49,7 @@ Value PublishService::apply(const Event& event, ApplyMode mode) {
   if (!user || !channel || !message || !user->is_string() || !channel->is_string() || !message->is_string()) {
     // Only a bug or a foreign version gets here; every replica skips it alike.
     ctx_->log().warn("publish event {}:{} is malformed, skipped: {}", event.origin, event.seq, event.data.to_string());
-    return error("malformed publish event");
+    return error_reply("malformed publish event");
   }
   Map fields{{"user", *user}, {"channel", *channel}, {"message", *message}};
   auto entry = std::make_shared<const Value>(log_entry(event, fields));

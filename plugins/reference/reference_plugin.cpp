@@ -12,6 +12,9 @@
 
 #include <zmq_addon.hpp>
 
+#include "bib/net.hpp"
+#include "bib/plugin_export.hpp"
+#include "bib/reply.hpp"
 #include "bib/sdk.hpp"
 #include "rank_store.hpp"
 #include "reference_options.hpp"
@@ -40,9 +43,7 @@ std::string source_ip(zmq::message_t& frame) {
 // (e.g. an unknown server's heartbeat) stays at info.
 spdlog::level::level_enum wire_level(const Envelope& message) {
   const bool periodic = message.service == "heartbeat" || message.service == "list";
-  const Value* status = message.data.find("status");
-  const bool erro = status != nullptr && status->is_string() && status->as_string() == "erro";
-  return periodic && !erro ? spdlog::level::trace : spdlog::level::info;
+  return periodic && !is_error_reply(message.data) ? spdlog::level::trace : spdlog::level::info;
 }
 
 class ReferencePlugin final : public ComponentPlugin {
@@ -61,9 +62,7 @@ class ReferencePlugin final : public ComponentPlugin {
   }
 
   void start() override {
-    socket_.emplace(ctx_->zmq_context(), zmq::socket_type::router);
-    socket_->set(zmq::sockopt::linger, 0);
-    socket_->set(zmq::sockopt::maxmsgsize, ctx_->max_message_bytes());
+    socket_.emplace(network_socket(ctx_->zmq_context(), zmq::socket_type::router, ctx_->max_message_bytes()));
     socket_->bind(options_.endpoint);
     ctx_->loop().add_socket(*socket_, [this] { on_readable(); });
     // Only for the log line "server left the list"; `list` itself always checks freshness.

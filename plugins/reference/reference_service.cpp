@@ -3,16 +3,13 @@
 #include <cstdint>
 
 #include "bib/names.hpp"
+#include "bib/reply.hpp"
 
 namespace bib::reference {
 
 namespace {
 
 constexpr std::size_t kMaxAddressBytes = 255;
-
-Value error(std::string description) {
-  return Map{{"status", "erro"}, {"description", std::move(description)}};
-}
 
 // A valid server name from data.user, or a FieldError whose text goes back to the client.
 const std::string& required_name(const Value& data) {
@@ -52,17 +49,17 @@ Envelope ReferenceService::handle(const Envelope& request, const std::string& so
     } else if (request.service == "heartbeat") {
       reply.data = heartbeat(request.data, now);
     } else {
-      reply.data = error("unknown service '" + request.service +
+      reply.data = error_reply("unknown service '" + request.service +
                          "': the reference server answers rank, list and heartbeat");
     }
   } catch (const FieldError& e) {
-    reply.data = error(e.what());
+    reply.data = error_reply(e.what());
   }
   return reply;
 }
 
 Envelope ReferenceService::undecodable(const std::string& reason) {
-  return Envelope{"error", error("undecodable request: " + reason)};
+  return Envelope{"error", error_reply("undecodable request: " + reason)};
 }
 
 Value ReferenceService::rank(const Value& data, const std::string& source_ip, Registry::TimePoint now) {
@@ -99,7 +96,7 @@ Value ReferenceService::heartbeat(const Value& data, Registry::TimePoint now) {
   const std::string& name = required_name(data);
   switch (registry_.heartbeat(name, now)) {
     case Registry::Heartbeat::unknown:
-      return error(std::string(kUnknownServer) + " '" + name + "': register with rank");
+      return error_reply(std::string(kUnknownServer) + " '" + name + "': register with rank");
     case Registry::Heartbeat::revived:
       log_.info("'{}' is back (heartbeat after a silence)", name);
       break;

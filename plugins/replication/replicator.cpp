@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "bib/net.hpp"
+
 namespace bib::replication {
 
 namespace {
@@ -17,15 +19,6 @@ std::uint64_t seq_in(const VersionVector& vv, const std::string& origin) {
   auto it = vv.find(origin);
   return it == vv.end() ? 0 : it->second;
 }
-
-// True when `theirs` has, for some origin, more contiguous events than `ours`.
-bool ahead_of(const VersionVector& theirs, const VersionVector& ours) {
-  for (const auto& [origin, seq] : theirs)
-    if (seq > seq_in(ours, origin)) return true;
-  return false;
-}
-
-std::string peer_endpoint(const Peer& peer, int port) { return "tcp://" + peer.address + ":" + std::to_string(port); }
 
 // A received event: identity, or a sentence saying why it is unreadable.
 struct Parsed {
@@ -119,7 +112,7 @@ void Replicator::set_peers(const std::vector<Peer>& peers) {
   for (const Peer& peer : peers) {
     if (peer.name == ctx_.node_name() || peer.address.empty()) continue;
     listed.insert(peer.name);
-    const std::string endpoint = peer_endpoint(peer, options_.peer_port);
+    const std::string endpoint = tcp_endpoint(peer.address, options_.peer_port);
     Link* link = find(peer.name);
     if (link != nullptr && link->endpoint == endpoint) continue;
     if (link != nullptr) remove_link(peer.name);  // moved: start afresh at the new address
@@ -300,40 +293,57 @@ void Replicator::ingest(const Event& event, Replica::Done done) {
   }
 }
 
-// A peer's batch: ingest every event, acknowledge once all are durable here.
-void Replicator::on_replicate(const Inbound& inbound) {
-  ReplicateMessage message = parse_replicate(inbound.message.data);
-  struct Incoming {
-    std::string route;
-    std::string from;
-    AckMessage ack;
-    std::size_t waiting = 1;  // released after the loop below, so an ack never leaves early
+// Pushed batches and pulled pages alike: every readable event is ingested (unreadable ones are
+// logged, naming `source`, and skipped); on_durable(id, ok, error) runs for each once it is
+// durable here or refused, then all_durable() once every one has, also when there were none.
+// Nothing runs after stop().
+void Replicator::ingest_batch(const std::vector<Value>& events, const std::string& source,
+                              const std::function<void(const EventId&)>& on_readable,
+                              std::function<void(const EventId&, bool, const std::string&)> on_durable,
+                              std::function<void()> all_durable) {
+  struct Countdown {
+    std::size_t waiting = 1;  // released after the loop below, so all_durable never runs early
+    std::function<void(const EventId&, bool, const std::string&)> each;
+    std::function<void()> all;
+    void release() {
+      if (--waiting == 0) all();
+    }
   };
-  auto incoming = std::make_shared<Incoming>(Incoming{inbound.route, message.from, {ctx_.node_name(), message.batch, {}, {}}});
-  auto finish = [this, incoming] {
-    if (--incoming->waiting == 0) transport_.reply(incoming->route, incoming->from, to_envelope(incoming->ack));
-  };
-  for (const Value& value : message.events) {
+  auto countdown = std::make_shared<Countdown>(Countdown{1, std::move(on_durable), std::move(all_durable)});
+  for (const Value& value : events) {
     Parsed parsed = parse_event(value);
     if (!parsed.event) {
-      ctx_.log().warn("replication: unreadable event in batch {} from {}: {}", message.batch, message.from, parsed.problem);
+      ctx_.log().warn("replication: unreadable event in {}: {}", source, parsed.problem);
       continue;
     }
     const EventId id = id_of(*parsed.event);
-    ++incoming->waiting;
-    auto on_durable = [this, alive = token(), incoming, id, finish](bool ok, const std::string& error) {
+    on_readable(id);
+    ++countdown->waiting;
+    ingest(*parsed.event, [alive = token(), countdown, id](bool ok, const std::string& error) {
       if (alive.expired()) return;
-      if (ok) {
-        incoming->ack.acked.push_back(id);
-      } else {
-        ctx_.log().warn("replication: event {} from {} cannot be applied: {}", to_string(id), incoming->from, error);
-        incoming->ack.failed.push_back(FailedEvent{id, error});
-      }
-      finish();
-    };
-    ingest(*parsed.event, std::move(on_durable));
+      countdown->each(id, ok, error);
+      countdown->release();
+    });
   }
-  finish();
+  countdown->release();
+}
+
+// A peer's batch: ingest every event, acknowledge once all are durable here.
+void Replicator::on_replicate(const Inbound& inbound) {
+  ReplicateMessage message = parse_replicate(inbound.message.data);
+  auto ack = std::make_shared<AckMessage>(AckMessage{ctx_.node_name(), message.batch, {}, {}});
+  const std::string from = message.from;
+  ingest_batch(
+      message.events, "batch " + std::to_string(message.batch) + " from " + from, [](const EventId&) {},
+      [this, ack, from](const EventId& id, bool ok, const std::string& error) {
+        if (ok) {
+          ack->acked.push_back(id);
+        } else {
+          ctx_.log().warn("replication: event {} from {} cannot be applied: {}", to_string(id), from, error);
+          ack->failed.push_back(FailedEvent{id, error});
+        }
+      },
+      [this, ack, from, route = inbound.route] { transport_.reply(route, from, to_envelope(*ack)); });
 }
 
 // --- anti-entropy -----------------------------------------------------------------------------
@@ -404,7 +414,8 @@ void Replicator::on_sync(const Inbound& inbound) {
   Link* link = find(request.from);
   if (link == nullptr) return;
   link->peer_vv = request.vv;
-  if (ahead_of(request.vv, replica_->version_vector())) start_pull(*link);
+  // The peer has, for some origin, more contiguous events than we do: pull them.
+  if (!covers(replica_->version_vector(), request.vv)) start_pull(*link);
 }
 
 void Replicator::on_sync_reply(Link& link, const Value& data) {
@@ -417,33 +428,22 @@ void Replicator::on_sync_reply(Link& link, const Value& data) {
     link.pull.timer.reset();
   }
   // Ingest the page; ask for the next once all of it is durable (the disk sets the pace).
-  auto waiting = std::make_shared<std::size_t>(1);
   const std::string name = link.peer.name;
   const bool more = reply.more;
-  auto finish = [this, waiting, name, session, more, current] {
-    if (--*waiting == 0 && current) pull_page_ingested(name, session, more);
-  };
-  for (const Value& value : reply.events) {
-    Parsed parsed = parse_event(value);
-    if (!parsed.event) {
-      ctx_.log().warn("replication: unreadable event in sync_reply from {}: {}", name, parsed.problem);
-      continue;
-    }
-    const EventId id = id_of(*parsed.event);
-    if (current) {
-      std::uint64_t& cursor = link.pull.cursor[id.first];
-      cursor = std::max(cursor, id.second);
-      ++link.pull.received;
-    }
-    ++*waiting;
-    auto on_durable = [this, alive = token(), id, name, finish](bool ok, const std::string& error) {
-      if (alive.expired()) return;
-      if (!ok) ctx_.log().warn("replication: event {} pulled from {} cannot be applied: {}", to_string(id), name, error);
-      finish();
-    };
-    ingest(*parsed.event, std::move(on_durable));
-  }
-  finish();
+  ingest_batch(
+      reply.events, "sync_reply from " + name,
+      [&link, current](const EventId& id) {
+        if (!current) return;
+        std::uint64_t& cursor = link.pull.cursor[id.first];
+        cursor = std::max(cursor, id.second);
+        ++link.pull.received;
+      },
+      [this, name](const EventId& id, bool ok, const std::string& error) {
+        if (!ok) ctx_.log().warn("replication: event {} pulled from {} cannot be applied: {}", to_string(id), name, error);
+      },
+      [this, name, session, more, current] {
+        if (current) pull_page_ingested(name, session, more);
+      });
 }
 
 void Replicator::pull_page_ingested(const std::string& peer, std::uint64_t session, bool more) {

@@ -63,6 +63,10 @@ class Replicator {
 
  private:
   void ingest(const Event& event, Replica::Done done);
+  void ingest_batch(const std::vector<Value>& events, const std::string& source,
+                    const std::function<void(const EventId&)>& on_readable,
+                    std::function<void(const EventId&, bool, const std::string&)> on_durable,
+                    std::function<void()> all_durable);
   // One anti-entropy conversation with a peer: sync, sync_reply, ... until more is false.
   struct Pull {
     bool active = false;

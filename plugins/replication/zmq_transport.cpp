@@ -5,6 +5,7 @@
 #include <zmq_addon.hpp>
 
 #include "bib/clock.hpp"
+#include "bib/net.hpp"
 #include "replication_messages.hpp"
 
 namespace bib::replication {
@@ -37,10 +38,7 @@ ZmqTransport::ZmqTransport(Context& ctx, std::string listen) : ctx_(ctx), listen
 ZmqTransport::~ZmqTransport() { close(); }
 
 std::unique_ptr<zmq::socket_t> ZmqTransport::make_socket(zmq::socket_type type) {
-  auto socket = std::make_unique<zmq::socket_t>(ctx_.zmq_context(), type);
-  socket->set(zmq::sockopt::linger, 0);
-  socket->set(zmq::sockopt::maxmsgsize, ctx_.max_message_bytes());
-  return socket;
+  return std::make_unique<zmq::socket_t>(network_socket(ctx_.zmq_context(), type, ctx_.max_message_bytes()));
 }
 
 void ZmqTransport::open(Handler handler) {

@@ -1,4 +1,5 @@
 #include "bib/client.hpp"
+#include "bib/net.hpp"
 
 #include <cerrno>
 #include <cinttypes>
@@ -47,9 +48,7 @@ std::string Client::next_request_id() const { return id_prefix_ + "-" + std::to_
 
 void Client::open_socket() {
   socket_.reset();  // linger 0: whatever the old socket still held is dropped, not delivered later
-  socket_.emplace(*context_, zmq::socket_type::dealer);
-  socket_->set(zmq::sockopt::linger, 0);
-  if (options_.max_message_bytes > 0) socket_->set(zmq::sockopt::maxmsgsize, options_.max_message_bytes);
+  socket_.emplace(network_socket(*context_, zmq::socket_type::dealer, options_.max_message_bytes));
   socket_->connect(endpoint_);
 }
 

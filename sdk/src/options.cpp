@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <limits>
 
 namespace bib {
 
@@ -95,6 +96,20 @@ std::optional<std::int64_t> opt_whole_number(const Value& config, std::string_vi
                                        [](const char* t, char** e) { return std::strtoll(t, e, 10); });
   if (!n) throw std::invalid_argument(quoted_option(key) + " must be a whole number, got '" + value->as_string() + "'");
   return n;
+}
+
+std::int64_t int_option(const Value& config, std::string_view key, std::int64_t fallback, std::int64_t min,
+                        std::int64_t max) {
+  const std::int64_t value = opt_whole_number(config, key).value_or(fallback);
+  if (value >= min && value <= max) return value;
+  const std::string range = max == std::numeric_limits<std::int64_t>::max()
+                                ? "at least " + std::to_string(min)
+                                : "between " + std::to_string(min) + " and " + std::to_string(max);
+  throw std::invalid_argument(quoted_option(key) + " must be " + range + ", got " + std::to_string(value));
+}
+
+int port_option(const Value& config, std::string_view key, int fallback) {
+  return static_cast<int>(int_option(config, key, fallback, 1, 65535));
 }
 
 }  // namespace bib

@@ -28,13 +28,15 @@ VersionVector version_vector_from_value(const Value& value, std::string_view fie
   return vv;
 }
 
-bool covers(const VersionVector& have, const VersionVector& want) {
+VersionVector missing_from(const VersionVector& have, const VersionVector& want) {
+  VersionVector missing;
   for (const auto& [origin, seq] : want) {
-    if (seq == 0) continue;
     auto it = have.find(origin);
-    if (it == have.end() || it->second < seq) return false;
+    if (seq > 0 && (it == have.end() || it->second < seq)) missing.emplace(origin, seq);
   }
-  return true;
+  return missing;
 }
+
+bool covers(const VersionVector& have, const VersionVector& want) { return missing_from(have, want).empty(); }
 
 }  // namespace bib

@@ -1,3 +1,4 @@
+#include "bib/net.hpp"
 #include "bib/subscriber.hpp"
 
 #include <cerrno>
@@ -16,9 +17,7 @@ Subscriber::Subscriber(std::string endpoint, SubscriberOptions options, zmq::con
     own_context_ = std::make_unique<zmq::context_t>(1);
     context_ = own_context_.get();
   }
-  socket_.emplace(*context_, zmq::socket_type::sub);
-  socket_->set(zmq::sockopt::linger, 0);
-  if (options_.max_message_bytes > 0) socket_->set(zmq::sockopt::maxmsgsize, options_.max_message_bytes);
+  socket_.emplace(network_socket(*context_, zmq::socket_type::sub, options_.max_message_bytes));
   socket_->connect(endpoint_);
 }
 

@@ -97,7 +97,7 @@ TEST_F(SessionGateTest, AfterTheBoundTheRequestIsServedAnyway) {
 }
 
 TEST(MissingFrom, NamesOnlyTheOriginsBehind) {
-  EXPECT_EQ(host::missing_from({{"a", 3}, {"b", 1}}, {{"a", 2}, {"b", 4}, {"c", 1}, {"d", 0}}),
+  EXPECT_EQ(bib::missing_from({{"a", 3}, {"b", 1}}, {{"a", 2}, {"b", 4}, {"c", 1}, {"d", 0}}),
             (bib::VersionVector{{"b", 4}, {"c", 1}}));
 }
 

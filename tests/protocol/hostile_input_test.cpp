@@ -14,9 +14,12 @@
 #include "bib/client.hpp"
 #include "bib/codec.hpp"
 #include "support/cluster.hpp"
+#include "support/plain_client.hpp"
 
 namespace bib::test {
 namespace {
+
+using plain::ask_raw;
 
 using namespace std::chrono_literals;
 
@@ -24,19 +27,6 @@ enum class Target { broker, server };
 
 std::string target_name(const ::testing::TestParamInfo<Target>& info) {
   return info.param == Target::broker ? "ThroughTheBroker" : "StraightToTheServer";
-}
-
-// One request as a course client sends it (REQ), raw bytes in and out; nullopt on silence.
-std::optional<std::string> ask_raw(zmq::context_t& zmq, const std::string& endpoint, const std::string& body,
-                                   std::chrono::milliseconds timeout) {
-  zmq::socket_t req(zmq, zmq::socket_type::req);
-  req.set(zmq::sockopt::linger, 0);
-  req.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
-  req.connect(endpoint);
-  req.send(zmq::buffer(body), zmq::send_flags::none);
-  zmq::message_t reply;
-  if (!req.recv(reply)) return std::nullopt;
-  return reply.to_string();
 }
 
 std::string envelope_bytes(Value top) { return encode(top); }

@@ -139,6 +139,20 @@ struct Reply {
 
 // --- a course client: one REQ socket per request ----------------------------------------------
 
+// One request as a course client sends it: a fresh REQ socket, raw bytes in and out; nullopt
+// when no reply comes within `timeout`.
+inline std::optional<std::string> ask_raw(zmq::context_t& zmq, const std::string& endpoint, const std::string& body,
+                                          std::chrono::milliseconds timeout) {
+  zmq::socket_t req(zmq, zmq::socket_type::req);
+  req.set(zmq::sockopt::linger, 0);
+  req.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
+  req.connect(endpoint);
+  req.send(zmq::buffer(body), zmq::send_flags::none);
+  zmq::message_t reply;
+  if (!req.recv(reply)) return std::nullopt;
+  return reply.to_string();
+}
+
 class PlainClient {
  public:
   explicit PlainClient(std::string endpoint) : endpoint_(std::move(endpoint)) {}
@@ -152,14 +166,9 @@ class PlainClient {
 
   // One try on a fresh REQ socket: nullopt when no reply comes within `timeout`.
   std::optional<Reply> try_ask(const std::string& request, std::chrono::milliseconds timeout) {
-    zmq::socket_t req(zmq_, zmq::socket_type::req);
-    req.set(zmq::sockopt::linger, 0);
-    req.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
-    req.connect(endpoint_);
-    req.send(zmq::buffer(request), zmq::send_flags::none);
-    zmq::message_t bytes;
-    if (!req.recv(bytes)) return std::nullopt;
-    Reply reply{msgpack::unpack(static_cast<const char*>(bytes.data()), bytes.size()), "", nullptr};
+    const auto bytes = ask_raw(zmq_, endpoint_, request, timeout);
+    if (!bytes) return std::nullopt;
+    Reply reply{msgpack::unpack(bytes->data(), bytes->size()), "", nullptr};
     const msgpack::object& top = reply.handle.get();
     if (top.type != msgpack::type::MAP) throw std::runtime_error("reply is not a map");
     reply.service = text(field(top, "service")).value_or("");

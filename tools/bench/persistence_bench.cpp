@@ -27,12 +27,13 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <boost/dll/import.hpp>
-#include <boost/dll/runtime_symbol_info.hpp>
 
 #include "bench_context.hpp"
 #include "bib/persistence.hpp"
 #include "bib/plugin.hpp"
+#include "bib/version.hpp"
+#include "plugin_dirs.hpp"
+#include "plugin_loader.hpp"
 
 namespace fs = std::filesystem;
 
@@ -128,19 +129,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// One plugin library, loaded, and objects made by it (destroyed before the library goes).
+// One persistence plugin library, loaded and checked by the host's own loader
+// (host/plugin_loader.hpp: the same ABI and descriptor checks as bib-host), and objects made
+// by it (destroyed before the library goes).
 class LoadedPlugin {
  public:
-  explicit LoadedPlugin(const std::string& file)
-      : descriptor_(boost::dll::import_alias<const bib::PluginDescriptor>(
-            file, bib::kDescriptorSymbol, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local)) {
-    if (descriptor_->abi_version != bib::kAbiVersion)
-      throw std::runtime_error(file + ": ABI version " + std::to_string(descriptor_->abi_version) + ", expected " +
-                               std::to_string(bib::kAbiVersion));
-    if (descriptor_->kind != bib::PluginKind::persistence) throw std::runtime_error(file + ": not a persistence plugin");
+  LoadedPlugin(const std::string& name, const std::string& file)
+      : library_(bib::host::load_plugin_library(bib::host::PluginEntry{name, file, bib::Map{}, ""}, file)) {
+    if (library_.descriptor->kind != bib::PluginKind::persistence)
+      throw std::runtime_error(file + ": not a persistence plugin");
   }
   std::unique_ptr<bib::PersistencePlugin> create() const {
-    std::unique_ptr<bib::Plugin> plugin = descriptor_->create();
+    std::unique_ptr<bib::Plugin> plugin = library_.descriptor->create();
     auto* persistence = dynamic_cast<bib::PersistencePlugin*>(plugin.get());
     if (persistence == nullptr) throw std::runtime_error("the plugin is not a bib::PersistencePlugin");
     plugin.release();
@@ -148,7 +148,7 @@ class LoadedPlugin {
   }
 
  private:
-  boost::shared_ptr<const bib::PluginDescriptor> descriptor_;
+  bib::host::PluginLibrary library_;
 };
 
 // What one phase measured, sent from its child process to the parent through a pipe.
@@ -256,13 +256,14 @@ Phase in_child(const std::string& name, const std::function<Phase()>& fn) {
 // One row of the table. False when the plugin failed or replayed a wrong number of events.
 bool bench_plugin(const Options& options, const std::string& name, const fs::path& dir) {
   const bool memory = name == "memory";
-  const std::string file = (fs::path(options.plugin_dir) / ("bib-persistence-" + name + ".so")).string();
+  const std::string plugin = "persistence-" + name;
+  const std::string file = bib::host::plugin_file({plugin, "", bib::Map{}, ""}, options.plugin_dir, "");
   auto context = [&] {
     return std::make_unique<bib::bench::BenchContext>(bib::Map{{"dir", dir.string()}, {"fsync", options.fsync}},
                                                       spdlog::level::warn);
   };
   const Phase append = in_child(name, [&] {
-    const LoadedPlugin library(file);
+    const LoadedPlugin library(plugin, file);
     auto ctx = context();
     return append_phase(options, [&] { return library.create(); }, *ctx, memory, dir);
   });
@@ -272,7 +273,7 @@ bool bench_plugin(const Options& options, const std::string& name, const fs::pat
     replay.events_per_second = static_cast<double>(append.replayed) / append.stop_seconds;
   } else if (append.ok) {
     replay = in_child(name, [&] {
-      const LoadedPlugin library(file);
+      const LoadedPlugin library(plugin, file);
       auto ctx = context();
       return replay_phase([&] { return library.create(); }, *ctx);
     });
@@ -298,9 +299,10 @@ int main(int argc, char** argv) {
   Options options;
   const char* tmp = std::getenv("TMPDIR");
   options.parent_dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-  options.plugin_dir = (boost::dll::program_location().parent_path().parent_path() / "lib" / "bib" / "plugins").string();
+  options.plugin_dir = bib::host::default_plugin_dir();  // where bib-host looks (host/plugin_dirs.hpp)
 
   CLI::App app{"Append and replay throughput of the persistence plugins"};
+  app.set_version_flag("--version", std::string("bib-bench-persistence " BIB_VERSION_STRING));
   app.add_option("--events", options.events, "events to append and replay")->check(CLI::PositiveNumber);
   app.add_option("--plugin", options.plugin, "json, sqlite, memory or all")
       ->check(CLI::IsMember({"json", "sqlite", "memory", "all"}));

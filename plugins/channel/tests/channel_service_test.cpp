@@ -4,6 +4,7 @@
 #include <string>
 #include <variant>
 
+#include "bib/reply.hpp"
 #include "channel_service.hpp"
 #include "support/fake_context.hpp"
 
@@ -59,7 +60,7 @@ TEST_F(ChannelServiceTest, CommittedCreationRepliesSucesso) {
 TEST_F(ChannelServiceTest, ExistingChannelIsRefused) {
   commit_channel("geral", 1);
   EXPECT_EQ(commit_channel("geral", 2),
-            Value(Map{{"status", "erro"}, {"description", "channel 'geral' already exists"}}));
+            bib::error_reply("channel 'geral' already exists"));
 }
 
 TEST_F(ChannelServiceTest, InvalidNamesAreRefusedWithADescription) {
@@ -77,7 +78,7 @@ TEST_F(ChannelServiceTest, InvalidNamesAreRefusedWithADescription) {
 
 TEST_F(ChannelServiceTest, MissingOrMistypedChannelIsAnErroNamingTheField) {
   EXPECT_EQ(reply("channel", Map{{"user", "ana"}}),
-            Value(Map{{"status", "erro"}, {"description", "field 'channel' is missing"}}));
+            bib::error_reply("field 'channel' is missing"));
   EXPECT_EQ(reply("channel", Map{{"channel", bib::Array{}}}).get_string("description"),
             "field 'channel' must be a string, got array");
 }

@@ -2,8 +2,6 @@
 
 #include <stdexcept>
 
-#include "bib/options.hpp"
-
 namespace bib::persistence {
 
 const char* to_string(FsyncPolicy policy) noexcept {
@@ -35,21 +33,6 @@ std::string dir_option(const Value& config, const std::string& node_name) {
     throw std::invalid_argument("option 'dir' must be a non-empty string (the node's data directory), got " +
                                 option->to_string());
   return option->as_string();
-}
-
-std::int64_t int_option(const Value& config, std::string_view key, std::int64_t fallback, std::int64_t minimum) {
-  const Value* option = config.find(key);
-  if (option == nullptr || option->is_nil()) return fallback;
-  const std::string must = "option '" + std::string(key) + "' must be an integer >= " + std::to_string(minimum);
-  if (!option->is_int()) throw std::invalid_argument(must + ", got " + option->to_string());
-  if (option->as_int() < minimum) throw std::invalid_argument(must + ", got " + std::to_string(option->as_int()));
-  return option->as_int();
-}
-
-void warn_unknown_options(const Value& config, std::initializer_list<std::string_view> known, spdlog::logger& log) {
-  if (!config.is_map()) return;
-  for (const std::string& key : unknown_options(config, known))
-    log.warn("unknown option '{}' ignored (options: {})", key, known_options_text(known));
 }
 
 }  // namespace bib::persistence

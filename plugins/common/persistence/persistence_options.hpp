@@ -10,11 +10,8 @@
 #pragma once
 
 #include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <string_view>
-
-#include <spdlog/logger.h>
 
 #include "bib/value.hpp"
 
@@ -37,10 +34,7 @@ FsyncPolicy fsync_option(const Value& config);
 // machine never share a directory (docs/architecture.md).
 std::string dir_option(const Value& config, const std::string& node_name);
 
-// An integer option >= minimum; `fallback` when absent. Throws std::invalid_argument.
-std::int64_t int_option(const Value& config, std::string_view key, std::int64_t fallback, std::int64_t minimum);
-
-// One warning per key that is not in `known` (a typo such as "fsnyc" must not pass silently).
-void warn_unknown_options(const Value& config, std::initializer_list<std::string_view> known, spdlog::logger& log);
+// Unknown keys (a typo such as "fsnyc") are refused like every plugin's, with
+// bib::require_known_options (bib/options.hpp) in each plugin's configure().
 
 }  // namespace bib::persistence

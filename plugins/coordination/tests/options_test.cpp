@@ -62,9 +62,9 @@ TEST(CoordinationOptions, DriftAtMostOneSecondEitherWay) {
 TEST(CoordinationOptions, RefusesBadValues) {
   EXPECT_EQ(refusal(Map{{"drift_s", true}}), "option 'drift_s' must be a number, got bool");
   EXPECT_EQ(refusal(Map{{"announce_ms", 0}}), "option 'announce_ms' must be a positive number of milliseconds, got 0");
-  EXPECT_EQ(refusal(Map{{"peer_port", 70000}}), "option 'peer_port' must be a TCP port, got 70000");
+  EXPECT_EQ(refusal(Map{{"peer_port", 70000}}), "option 'peer_port' must be between 1 and 65535, got 70000");
   EXPECT_EQ(refusal(Map{{"outlier_s", 0.0}}), "option 'outlier_s' must be a positive number of seconds, got 0");
-  EXPECT_EQ(refusal(Map{{"ask_every", 0}}), "option 'ask_every' must be a positive count of requests");
+  EXPECT_EQ(refusal(Map{{"ask_every", 0}}), "option 'ask_every' must be between 1 and 1000000, got 0");
   EXPECT_EQ(refusal(Map{{"subscribe", ""}}), "option 'subscribe' must name the proxy's XPUB endpoint");
   EXPECT_NE(refusal(Map{{"drfit_s", 1.0}}).find("unknown option 'drfit_s'"), std::string::npos);
 }

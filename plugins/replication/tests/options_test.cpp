@@ -60,7 +60,7 @@ TEST(ReplicationOptions, RefusalsNameTheOption) {
   EXPECT_NE(refusal(Map{{"listen", "tcp://a:1"}, {"bogus", 1}}).find("unknown option 'bogus'"), std::string::npos);
   EXPECT_NE(refusal(Map{{"listen", "tcp://a:1"}, {"batch", 0}}).find("option 'batch' must be between 1"),
             std::string::npos);
-  EXPECT_NE(refusal(Map{{"listen", "tcp://a:1"}, {"retry_ms", "fast"}}).find("option 'retry_ms' must be an integer"),
+  EXPECT_NE(refusal(Map{{"listen", "tcp://a:1"}, {"retry_ms", "fast"}}).find("option 'retry_ms' must be a whole number, got 'fast'"),
             std::string::npos);
   EXPECT_NE(refusal(Map{{"listen", "tcp://a:1"}, {"retry_ms", 500}, {"max_retry_ms", 100}}).find("'max_retry_ms'"),
             std::string::npos);

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -57,6 +58,15 @@ BIB_SDK_API std::chrono::milliseconds positive_ms(const Value& config, std::stri
 BIB_SDK_API std::optional<double> opt_number(const Value& config, std::string_view key);
 // The same for a whole number; "option 'k' must be a whole number, got 'x'".
 BIB_SDK_API std::optional<std::int64_t> opt_whole_number(const Value& config, std::string_view key);
+
+// Option `key`, a whole number (or a string holding one) in [min, max]; `fallback` when absent.
+// Throws std::invalid_argument "option 'k' must be between 1 and 100, got 0" ("at least 1"
+// when max is the largest int64).
+BIB_SDK_API std::int64_t int_option(const Value& config, std::string_view key, std::int64_t fallback,
+                                    std::int64_t min,
+                                    std::int64_t max = std::numeric_limits<std::int64_t>::max());
+// Option `key`, a TCP port (1..65535); `fallback` when absent.
+BIB_SDK_API int port_option(const Value& config, std::string_view key, int fallback);
 
 // A FieldError's text as an option refusal: "field 'x' must be ..." -> "option 'x' must be ...".
 // Other texts are returned unchanged.

@@ -4,9 +4,11 @@
 //
 //   version vector  per origin, the highest seq n such that origin#1..n are all applied:
 //                   {"server-1": 12, "server-2": 4}
-//   digest          an order-independent hash of every applied event's identity and content:
-//                   two replicas with equal digests (and counts) hold the same events, hence
-//                   (plugins being deterministic) the same state.
+//   digest          an order-independent hash of every applied event: the sum (mod 2^64) of a
+//                   hash of its identity (origin, seq) and of its clock and service; its data
+//                   is not hashed, as (origin, seq) already names exactly one write
+//                   (host/event_log.hpp). Two replicas with equal digests (and counts) hold
+//                   the same events, hence (plugins being deterministic) the same state.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +30,8 @@ using VersionVector = std::map<std::string, std::uint64_t, std::less<>>;
 // {"server-1": 12, ...} <-> VersionVector. from_value throws FieldError on a wrong shape.
 BIB_SDK_API Value to_value(const VersionVector& vv);
 BIB_SDK_API VersionVector version_vector_from_value(const Value& value, std::string_view field = "vv");
+// The entries of `want` that `have` lacks: origin o with want[o] > have[o] (0 when absent).
+BIB_SDK_API VersionVector missing_from(const VersionVector& have, const VersionVector& want);
 // True when `have` covers `want`: have[o] >= want[o] for every origin o of want.
 BIB_SDK_API bool covers(const VersionVector& have, const VersionVector& want);
 

@@ -1,4 +1,5 @@
-// Everything a plugin author needs, in one include.
+// Everything a plugin author needs, in one include, but the export macro BIB_PLUGIN: include
+// bib/plugin_export.hpp in the one source file that uses it.
 #pragma once
 
 #include "bib/clock.hpp"
@@ -17,6 +18,8 @@
 #include "bib/plugin.hpp"
 #include "bib/replica.hpp"
 #include "bib/replication.hpp"
+#include "bib/reply.hpp"
 #include "bib/result.hpp"
 #include "bib/service.hpp"
 #include "bib/value.hpp"
+#include "bib/version.hpp"

@@ -1,5 +1,7 @@
 #include "bib_cli/session.hpp"
 
+#include "bib/reply.hpp"
+
 namespace bib::cli {
 
 int Outcome::exit_code() const {
@@ -16,10 +18,8 @@ int Outcome::exit_code() const {
 
 std::string rejection_reason(const Value& reply_data) {
   if (!reply_data.is_map()) return "reply data is not a map";
-  for (const char* field : {"description", "message"}) {
-    if (auto text = reply_data.opt_string(field)) return *text;
-  }
-  return "rejected without a reason";
+  std::string text = error_text(reply_data);
+  return text.empty() ? "rejected without a reason" : text;
 }
 
 Session::Session(std::string endpoint, ClientOptions options, WirePrinter& wire, zmq::context_t* context)
@@ -49,8 +49,7 @@ Outcome Session::call(const std::string& service, Value data) {
   }
   wire_.received(reply.value());
   outcome.data = std::move(reply.value().data);
-  const auto status = outcome.data.is_map() ? outcome.data.opt_string("status") : std::nullopt;
-  if (status == "erro") {
+  if (is_error_reply(outcome.data)) {
     outcome.kind = Outcome::Kind::rejected;
     outcome.error = rejection_reason(outcome.data);
   } else {
