@@ -11,6 +11,7 @@
 #include "host_client.hpp"
 #include "support/loopback.hpp"
 #include "support/process.hpp"
+#include "support/readiness.hpp"
 #include "support/wait.hpp"
 
 using namespace std::chrono_literals;
@@ -33,9 +34,8 @@ class CommitProcessTest : public ::testing::Test {
   void start(const std::string& log_name) {
     host_ = std::make_unique<Process>(std::vector<std::string>{bin_path("bib-host"), "--config", config()},
                                       dir_ + "/" + log_name);
-    ASSERT_TRUE(wait_until(
-        [&] { return host_->log().find("serving on") != std::string::npos || !host_->running(); }, 30s));
-    ASSERT_TRUE(host_->running()) << host_->log();
+    // Asked, not read from its log: it answers `status` on its port (after its replay).
+    ASSERT_TRUE(wait_serving(*host_, endpoint_, 30s)) << host_->log();
   }
 
   std::int64_t add(std::int64_t by, const std::string& request_id, std::int64_t* seq = nullptr) {

@@ -159,9 +159,24 @@ TEST_F(LoaderTest, CallbacksLeftInTheLoopAreDroppedBeforeUnload) {
   prepare({entry("fixture-timers")});
   plugins_.start();
   plugins_.stop();
+  // The loop never ran: the one-shot timer has not fired, so it is still registered.
+  auto& service = *plugins_.services().at("timers").plugin;
+  const bib::Value before = std::get<bib::Reply>(service.handle(bib::Request{"timers", bib::Map{}, "t"})).data;
+  ASSERT_FALSE(before.get_bool("once"));
+  ASSERT_EQ(before.get_int("ticks"), 0);
+
   plugins_.destroy();
-  runtime_.loop.run_once(std::chrono::milliseconds(40));
-  SUCCEED();
+  // Nothing registered by the plugin is left in the loop once it is unloaded.
+  EXPECT_EQ(runtime_.loop.drop_owner("fixture-timers"), 0u);
+
+  // The loop runs past the dropped timer's deadline: a host timer added after it (so due after
+  // it) fires, and the plugin's never runs (it would jump into the unmapped library).
+  bool sentinel = false;
+  runtime_.loop.add_timer(std::chrono::milliseconds(40), [&] { sentinel = true; });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!sentinel && std::chrono::steady_clock::now() < deadline)
+    runtime_.loop.run_once(std::chrono::milliseconds(100));
+  EXPECT_TRUE(sentinel);
 }
 
 }  // namespace

@@ -8,23 +8,12 @@
 
 #include "coordination.hpp"
 #include "support/fake_context.hpp"
+#include "support/fake_plugins.hpp"
 
 namespace bib::coordination {
 namespace {
 
 using std::chrono::milliseconds;
-
-class FakeDiscovery final : public DiscoveryPlugin {
- public:
-  void configure(Context&) override {}
-  std::optional<int> rank() const override { return my_rank; }
-  std::vector<Peer> peers() const override { return peer_list; }
-  void on_change(std::function<void()> fn) override { callbacks.push_back(std::move(fn)); }
-
-  std::optional<int> my_rank = 2;
-  std::vector<Peer> peer_list{{"server-1", 1, "127.0.0.1"}};
-  std::vector<std::function<void()>> callbacks;
-};
 
 // Peers point at a port nobody listens on: requests to them are never answered.
 Map test_config(Map extra = {}) {
@@ -36,6 +25,12 @@ Map test_config(Map extra = {}) {
 
 class CoordinationPlugin : public ::testing::Test {
  protected:
+  // The plugin runs as server-2, with server-1 as its one peer.
+  CoordinationPlugin() {
+    discovery.my_rank = 2;
+    discovery.list = {{"server-1", 1, "127.0.0.1"}};
+  }
+
   void start(Map config = test_config()) {
     ctx = std::make_unique<test::FakeContext>(Value(std::move(config)), "server-2");
     ctx->discovery_plugin = &discovery;
@@ -67,7 +62,7 @@ class CoordinationPlugin : public ::testing::Test {
     return map;
   }
 
-  FakeDiscovery discovery;
+  test::FakeDiscovery discovery;  // tests/support/fake_plugins.hpp
   std::unique_ptr<test::FakeContext> ctx;
   Coordination plugin;
   bool started = false;
@@ -127,7 +122,7 @@ TEST_F(CoordinationPlugin, TheHighestRankBecomesCoordinatorAtOnceAndReannounces)
 }
 
 TEST_F(CoordinationPlugin, NoOkFromHigherRanksInTimeMakesUsCoordinator) {
-  discovery.peer_list = {{"server-1", 1, "127.0.0.1"}, {"server-3", 3, "127.0.0.1"}};
+  discovery.list = {{"server-1", 1, "127.0.0.1"}, {"server-3", 3, "127.0.0.1"}};
   start();
   EXPECT_EQ(plugin.bully().phase(), Phase::electing);
   EXPECT_TRUE(announced().empty());
@@ -140,7 +135,7 @@ TEST_F(CoordinationPlugin, NoOkFromHigherRanksInTimeMakesUsCoordinator) {
 }
 
 TEST_F(CoordinationPlugin, ElectionFromALowerRankIsAnsweredOk) {
-  discovery.peer_list = {{"server-1", 1, "127.0.0.1"}, {"server-3", 3, "127.0.0.1"}};
+  discovery.list = {{"server-1", 1, "127.0.0.1"}, {"server-3", 3, "127.0.0.1"}};
   start();
   ctx->loop_.advance(milliseconds(200));
   ASSERT_TRUE(plugin.bully().is_coordinator());
@@ -160,12 +155,12 @@ TEST_F(CoordinationPlugin, RankUnknownDefersTheElection) {
   EXPECT_EQ(plugin.bully().phase(), Phase::following);
   EXPECT_EQ(call("election", Map{{"rank", 1}}).get_string("description"), "rank not known yet");
   discovery.my_rank = 2;
-  for (auto& fn : discovery.callbacks) fn();
+  discovery.changed();
   EXPECT_TRUE(plugin.bully().is_coordinator());
 }
 
 TEST_F(CoordinationPlugin, AFollowerWithoutACoordinatorKeepsElecting) {
-  discovery.peer_list = {{"server-3", 3, "127.0.0.1"}};
+  discovery.list = {{"server-3", 3, "127.0.0.1"}};
   start();
   ASSERT_EQ(plugin.bully().phase(), Phase::electing);
   EXPECT_EQ(call("coordinator").get_string("name"), "server-2");
@@ -178,7 +173,7 @@ TEST_F(CoordinationPlugin, AFollowerWithoutACoordinatorKeepsElecting) {
 TEST_F(CoordinationPlugin, AFollowerAsksTheCoordinatorEveryTenRequestsAndElectsWhenItIsSilent) {
   const std::string endpoint = "inproc://coordination-servers-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed());
   discovery.my_rank = 1;
-  discovery.peer_list = {{"server-3", 3, "127.0.0.1"}};
+  discovery.list = {{"server-3", 3, "127.0.0.1"}};
   start(test_config({{"subscribe", endpoint}, {"announce_ms", 600000}}));
   zmq::socket_t pub(ctx->zmq_context(), zmq::socket_type::pub);
   pub.set(zmq::sockopt::linger, 0);

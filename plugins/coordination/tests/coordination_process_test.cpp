@@ -7,7 +7,7 @@
 #include <csignal>
 #include <map>
 
-#include "../../../tests/reference/harness.hpp"
+#include "support/host_harness.hpp"
 #include "bib/subscriber.hpp"
 #include "support/loopback.hpp"
 

@@ -6,8 +6,10 @@
 #include <string>
 #include <variant>
 
+#include "bib/reply.hpp"
 #include "message_service.hpp"
 #include "support/fake_context.hpp"
+#include "support/fake_plugins.hpp"
 
 namespace {
 
@@ -16,13 +18,7 @@ using bib::Array;
 using bib::Map;
 using bib::Value;
 
-// Stands in for the login plugin.
-class FakeDirectory final : public bib::Plugin, public bib::NameDirectory {
- public:
-  void configure(bib::Context&) override {}
-  bool contains(std::string_view name) const override { return names.contains(std::string(name)); }
-  std::set<std::string> names;
-};
+using bib::test::FakeDirectory;  // stands in for the login plugin
 
 bib::Event message_event(std::string origin, std::uint64_t seq, std::uint64_t clock, std::string src, std::string dst,
                          std::string message, double timestamp = 1000.0) {
@@ -77,14 +73,14 @@ TEST_F(MessageServiceTest, ValidMessageIsAWriteOfSrcDstAndMessage) {
 
 TEST_F(MessageServiceTest, UnknownSrcOrDstIsAnErroInFieldMessage) {
   EXPECT_EQ(reply("message", Map{{"src", "zeca"}, {"dst", "bia"}, {"message", "oi"}}),
-            Value(Map{{"status", "erro"}, {"message", "unknown user 'zeca'"}}));
+            bib::error_reply("unknown user 'zeca'"));
   EXPECT_EQ(reply("message", Map{{"src", "ana"}, {"dst", "zeca"}, {"message", "oi"}}),
-            Value(Map{{"status", "erro"}, {"message", "unknown user 'zeca'"}}));
+            bib::error_reply("unknown user 'zeca'"));
 }
 
 TEST_F(MessageServiceTest, OversizedOrMalformedTextIsRefused) {
   EXPECT_EQ(reply("message", Map{{"src", "ana"}, {"dst", "bia"}, {"message", std::string(4097, 'x')}}),
-            Value(Map{{"status", "erro"}, {"message", "message is 4097 bytes long, the limit is 4096"}}));
+            bib::error_reply("message is 4097 bytes long, the limit is 4096"));
   EXPECT_EQ(reply("message", Map{{"src", "ana"}, {"dst", "bia"}, {"message", "\x80"}}).get_string("message"),
             "message is not valid UTF-8");
   EXPECT_TRUE(std::holds_alternative<bib::Write>(
@@ -93,9 +89,9 @@ TEST_F(MessageServiceTest, OversizedOrMalformedTextIsRefused) {
 
 TEST_F(MessageServiceTest, MissingOrMistypedFieldsAreAnErroInFieldMessage) {
   EXPECT_EQ(reply("message", Map{{"src", "ana"}, {"message", "oi"}}),
-            Value(Map{{"status", "erro"}, {"message", "field 'dst' is missing"}}));
+            bib::error_reply("field 'dst' is missing"));
   EXPECT_EQ(reply("inbox", Map{{"user", true}}),
-            Value(Map{{"status", "erro"}, {"message", "field 'user' must be a string, got bool"}}));
+            bib::error_reply("field 'user' must be a string, got bool"));
 }
 
 TEST_F(MessageServiceTest, LocalApplyRepliesOkAndPublishesOnTheRecipientsTopic) {
@@ -137,7 +133,7 @@ TEST_F(MessageServiceTest, InboxEntriesCarryTheEventIdentity) {
 }
 
 TEST_F(MessageServiceTest, InboxOfAnUnknownUserIsAnErro) {
-  EXPECT_EQ(inbox("zeca"), Value(Map{{"status", "erro"}, {"message", "unknown user 'zeca'"}}));
+  EXPECT_EQ(inbox("zeca"), bib::error_reply("unknown user 'zeca'"));
   EXPECT_EQ(inbox("caio"), Value(Map{{"messages", Array{}}}));
 }
 

@@ -7,7 +7,7 @@
 
 #include "bib/json.hpp"
 #include "journal.hpp"
-#include "persistence_test_support.hpp"
+#include "support/persistence_support.hpp"
 #include "snapshot_files.hpp"
 #include "support/process.hpp"
 

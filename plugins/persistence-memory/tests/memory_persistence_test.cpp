@@ -1,4 +1,5 @@
-// persistence-memory: nothing at start, everything appended while it lives, options checked.
+// persistence-memory: what only it does (nothing on disk, its option list). The contract it
+// shares with the other persistence plugins is tests/persistence/persistence_contract_test.cpp.
 #include "memory_persistence.hpp"
 
 #include <filesystem>
@@ -6,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "persistence_test_support.hpp"
+#include "support/persistence_support.hpp"
 #include "support/fake_context.hpp"
 
 namespace bib::test {
@@ -22,28 +23,16 @@ TEST(MemoryPersistence, ANewObjectReplaysNothing) {
   EXPECT_FALSE(std::filesystem::exists("/nonexistent/never/created"));
 }
 
-TEST(MemoryPersistence, KeepsEveryEventOnceInAppendOrder) {
-  FakeContext ctx;
-  MemoryPersistence plugin;
-  plugin.configure(ctx);
-  replay_all(plugin);
-  const auto events = concat(sample_events(7, "server-2", 1, 3), sample_events(6, "server-1", 1, 1));
-  append_all(plugin, events);
-  plugin.append(events[3]);  // the same (origin, seq) again
-  plugin.flush();
-  expect_same_events(events, plugin.events());
-  expect_same_events(events, replay_all(plugin));
-  plugin.stop();
-}
 
-TEST(MemoryPersistence, InvalidFsyncIsRefused) {
-  FakeContext ctx{Value(Map{{"fsync", "sometimes"}})};
+
+TEST(MemoryPersistence, UnknownOptionIsRefused) {
+  FakeContext ctx{Value(Map{{"dir", "/nonexistent"}, {"fsnyc", "never"}})};
   MemoryPersistence plugin;
   try {
     plugin.configure(ctx);
-    FAIL() << "configure must throw";
+    FAIL() << "configure must refuse an unknown option";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("option 'fsync'"), std::string::npos) << e.what();
+    EXPECT_STREQ(e.what(), "unknown option 'fsnyc' (options: dir, fsync, snapshot_every)");
   }
 }
 

@@ -1,5 +1,7 @@
-// persistence-sqlite in-process: round trips, crash images, duplicates, a corrupt database
-// that must stop start-up untouched, options.
+// persistence-sqlite in-process, what only it does: its database file, a corrupt database
+// that must stop start-up untouched, its options. The contract all persistence plugins keep
+// (round trips, duplicates, append order, crash after flush) is
+// tests/persistence/persistence_contract_test.cpp.
 #include "sqlite_persistence.hpp"
 
 #include <filesystem>
@@ -8,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "persistence_test_support.hpp"
+#include "support/persistence_support.hpp"
 #include "support/fake_context.hpp"
 #include "support/process.hpp"
 
@@ -49,7 +51,7 @@ class SqlitePersistenceTest : public ::testing::Test {
   std::string db_ = dir_ + "/events.db";
 };
 
-TEST_F(SqlitePersistenceTest, RoundTripOfEveryServiceAfterStop) {
+TEST_F(SqlitePersistenceTest, RoundTripOfEveryServiceAfterStopIsInEventsDb) {
   const auto events = sample_events(23);
   {
     Instance i = opened(dir_);
@@ -58,57 +60,15 @@ TEST_F(SqlitePersistenceTest, RoundTripOfEveryServiceAfterStop) {
     i.plugin->stop();
   }
   EXPECT_TRUE(std::filesystem::is_regular_file(db_));
-  expect_same_events(events, replayed_from(dir_));
+  // events.db alone (after a clean stop the WAL is checkpointed into it) holds everything.
+  const std::string copy = base_ + "/db-only";
+  std::filesystem::create_directories(copy);
+  std::filesystem::copy_file(db_, copy + "/events.db");
+  expect_same_events(events, replayed_from(copy));
 }
 
-TEST_F(SqlitePersistenceTest, RestartsAppendAfterWhatIsStored) {
-  const auto first = sample_events(10, "server-1", 1, 1);
-  const auto second = sample_events(10, "server-2", 1, 5);
-  {
-    Instance i = opened(dir_);
-    append_all(*i.plugin, first);
-    i.plugin->stop();
-  }
-  {
-    Instance i = configured(dir_);
-    expect_same_events(first, replay_all(*i.plugin));
-    append_all(*i.plugin, second);
-    i.plugin->stop();
-  }
-  // Insertion order, not (origin, seq) order.
-  expect_same_events(concat(first, second), replayed_from(dir_));
-}
 
-TEST_F(SqlitePersistenceTest, CrashAfterFlushRecoversEveryFlushedEvent) {
-  for (const char* policy : {"always", "batch", "never"}) {
-    const std::string dir = base_ + "/" + policy;
-    const auto events = sample_events(12);
-    Instance i = opened(dir, {{"fsync", policy}});
-    for (std::size_t n = 0; n < events.size(); ++n) {
-      i.plugin->append(events[n]);
-      if (n % 5 == 4) i.plugin->flush();
-    }
-    i.plugin->flush();
-    // The files as a crash right now would leave them: events.db and its WAL.
-    const std::string image = crash_image(dir, dir + "-image");
-    expect_same_events(events, replayed_from(image));
-  }
-}
 
-TEST_F(SqlitePersistenceTest, SameOriginAndSeqIsStoredOnce) {
-  const auto events = sample_events(4);
-  {
-    Instance i = opened(dir_);
-    append_all(*i.plugin, events);
-    Event again = events[2];
-    again.data = Map{{"user", "someone else"}};  // INSERT OR IGNORE keeps the first
-    i.plugin->append(again);
-    i.plugin->flush();
-    i.plugin->append(events[0]);
-    i.plugin->stop();
-  }
-  expect_same_events(events, replayed_from(dir_));
-}
 
 TEST_F(SqlitePersistenceTest, CorruptDatabaseStopsStartUpAndIsLeftAlone) {
   std::filesystem::create_directories(dir_);
@@ -163,6 +123,9 @@ TEST_F(SqlitePersistenceTest, InvalidOptionsAreRefusedNamingTheKey) {
   refused({{"fsync", "sometimes"}}, R"(option 'fsync' must be "always", "batch" or "never", got "sometimes")");
   refused({{"fsync", true}}, "option 'fsync'");
   refused({{"dir", Array{}}}, "option 'dir'");
+  // Unknown keys are refused, snapshot_every included: it means nothing to SQLite.
+  refused({{"dir", dir_}, {"fsnyc", "never"}}, "unknown option 'fsnyc' (options: dir, fsync)");
+  refused({{"dir", dir_}, {"snapshot_every", 10}}, "unknown option 'snapshot_every' (options: dir, fsync)");
   for (const char* policy : {"always", "batch", "never"}) {
     FakeContext ctx{Value(Map{{"dir", dir_}, {"fsync", policy}})};
     SqlitePersistence plugin;
@@ -170,10 +133,6 @@ TEST_F(SqlitePersistenceTest, InvalidOptionsAreRefusedNamingTheKey) {
   }
 }
 
-TEST_F(SqlitePersistenceTest, AppendBeforeReplayIsRefused) {
-  Instance i = configured(dir_);
-  EXPECT_THROW(i.plugin->append(sample_events(1)[0]), std::logic_error);
-}
 
 }  // namespace
 }  // namespace bib::test

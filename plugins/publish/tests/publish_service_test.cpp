@@ -8,8 +8,10 @@
 #include <string>
 #include <variant>
 
+#include "bib/reply.hpp"
 #include "publish_service.hpp"
 #include "support/fake_context.hpp"
+#include "support/fake_plugins.hpp"
 
 namespace {
 
@@ -18,13 +20,7 @@ using bib::Array;
 using bib::Map;
 using bib::Value;
 
-// Stands in for the login or channel plugin: a plugin that keeps a directory of names.
-class FakeDirectory final : public bib::Plugin, public bib::NameDirectory {
- public:
-  void configure(bib::Context&) override {}
-  bool contains(std::string_view name) const override { return names.contains(std::string(name)); }
-  std::set<std::string> names;
-};
+using bib::test::FakeDirectory;  // stands in for the login and channel plugins
 
 class NotADirectory final : public bib::Plugin {
  public:
@@ -89,18 +85,18 @@ TEST_F(PublishServiceTest, ValidPostIsAWriteOfUserChannelAndMessage) {
 
 TEST_F(PublishServiceTest, UnknownUserOrChannelIsAnErroInFieldMessage) {
   EXPECT_EQ(reply("publish", Map{{"user", "zeca"}, {"channel", "geral"}, {"message", "oi"}}),
-            Value(Map{{"status", "erro"}, {"message", "unknown user 'zeca'"}}));
+            bib::error_reply("unknown user 'zeca'"));
   EXPECT_EQ(reply("publish", Map{{"user", "ana"}, {"channel", "nada"}, {"message", "oi"}}),
-            Value(Map{{"status", "erro"}, {"message", "unknown channel 'nada'"}}));
+            bib::error_reply("unknown channel 'nada'"));
 }
 
 TEST_F(PublishServiceTest, MessageOverTheDefaultLimitIsRefused) {
   EXPECT_TRUE(std::holds_alternative<bib::Write>(
       handle("publish", Map{{"user", "ana"}, {"channel", "geral"}, {"message", std::string(4096, 'x')}})));
   EXPECT_EQ(reply("publish", Map{{"user", "ana"}, {"channel", "geral"}, {"message", std::string(4097, 'x')}}),
-            Value(Map{{"status", "erro"}, {"message", "message is 4097 bytes long, the limit is 4096"}}));
+            bib::error_reply("message is 4097 bytes long, the limit is 4096"));
   EXPECT_EQ(reply("publish", Map{{"user", "ana"}, {"channel", "geral"}, {"message", "\xc3"}}),
-            Value(Map{{"status", "erro"}, {"message", "message is not valid UTF-8"}}));
+            bib::error_reply("message is not valid UTF-8"));
   // Line breaks are text, not names: they are fine in a post.
   EXPECT_TRUE(std::holds_alternative<bib::Write>(
       handle("publish", Map{{"user", "ana"}, {"channel", "geral"}, {"message", "linha 1\nlinha 2"}})));
@@ -108,10 +104,10 @@ TEST_F(PublishServiceTest, MessageOverTheDefaultLimitIsRefused) {
 
 TEST_F(PublishServiceTest, MissingOrMistypedFieldsAreAnErroInFieldMessage) {
   EXPECT_EQ(reply("publish", Map{{"user", "ana"}, {"channel", "geral"}}),
-            Value(Map{{"status", "erro"}, {"message", "field 'message' is missing"}}));
+            bib::error_reply("field 'message' is missing"));
   EXPECT_EQ(reply("publish", Map{{"user", "ana"}, {"channel", 3}, {"message", "oi"}}),
-            Value(Map{{"status", "erro"}, {"message", "field 'channel' must be a string, got integer"}}));
-  EXPECT_EQ(reply("history", Map{}), Value(Map{{"status", "erro"}, {"message", "field 'channel' is missing"}}));
+            bib::error_reply("field 'channel' must be a string, got integer"));
+  EXPECT_EQ(reply("history", Map{}), bib::error_reply("field 'channel' is missing"));
 }
 
 TEST_F(PublishServiceTest, LocalApplyRepliesOkAndPublishesOnTheChannelTopic) {
@@ -140,7 +136,7 @@ TEST_F(PublishServiceTest, HistoryEntriesCarryTheEventIdentity) {
 
 TEST_F(PublishServiceTest, HistoryOfAnUnknownChannelIsAnErro) {
   EXPECT_EQ(reply("history", Map{{"channel", "nada"}}),
-            Value(Map{{"status", "erro"}, {"message", "unknown channel 'nada'"}}));
+            bib::error_reply("unknown channel 'nada'"));
   EXPECT_EQ(reply("history", Map{{"channel", "vazio"}}), Value(Map{{"posts", Array{}}}));
 }
 

@@ -14,6 +14,7 @@
 
 #include "bib/discovery.hpp"
 #include "bib/replica.hpp"
+#include "support/fake_plugins.hpp"
 #include "transport.hpp"
 
 namespace bib::replication::fakes {
@@ -150,20 +151,7 @@ class FakeTransport final : public Transport {
   Handler handler_;
 };
 
-class FakeDiscovery final : public DiscoveryPlugin {
- public:
-  void configure(Context&) override {}
-  std::optional<int> rank() const override { return my_rank; }
-  std::vector<Peer> peers() const override { return list; }
-  void on_change(std::function<void()> fn) override { callbacks.push_back(std::move(fn)); }
-  void set(std::vector<Peer> peers) {
-    list = std::move(peers);
-    for (auto& fn : callbacks) fn();
-  }
-
-  std::optional<int> my_rank = 1;  // nullopt: not registered yet (discovery-reference at start)
-  std::vector<Peer> list;
-  std::vector<std::function<void()>> callbacks;
-};
+// The shared one, tests/support/fake_plugins.hpp.
+using FakeDiscovery = bib::test::FakeDiscovery;
 
 }  // namespace bib::replication::fakes

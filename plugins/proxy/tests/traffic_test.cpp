@@ -51,7 +51,9 @@ TEST(ProxyTraffic, OtherPayloadsAreShownBySize) {
 TEST(ProxyTraffic, TopicsAreShownPrintable) {
   EXPECT_EQ(printable_topic("geral"), "geral");
   EXPECT_EQ(printable_topic("a\nb\\"s), "a\\x0ab\\x5c");
-  EXPECT_EQ(printable_topic(std::string(70, 'x')), std::string(64, 'x') + "...");
+  // append, not `std::string(64, 'x') + "..."`: with the tests' precompiled header GCC 12 inlines
+  // that operator+ differently and warns falsely (-Warray-bounds on the moved string's memcpy).
+  EXPECT_EQ(printable_topic(std::string(70, 'x')), std::string(64, 'x').append("..."));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "bib/reply.hpp"
 #include "reference_service.hpp"
 #include "support/process.hpp"
 
@@ -63,7 +64,7 @@ TEST_F(ReferenceServiceTest, HeartbeatOfAKnownServerIsOK) {
 TEST_F(ReferenceServiceTest, HeartbeatOfAnUnknownServerSaysToRegister) {
   const auto reply = call("heartbeat", Map{{"user", "x"}});
   EXPECT_EQ(reply.service, "heartbeat");
-  EXPECT_EQ(reply.data, Value(Map{{"status", "erro"}, {"description", "unknown server 'x': register with rank"}}));
+  EXPECT_EQ(reply.data, bib::error_reply("unknown server 'x': register with rank"));
 }
 
 TEST_F(ReferenceServiceTest, ARankHintKeepsTheRankAcrossAReferenceRestart) {

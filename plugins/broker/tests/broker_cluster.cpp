@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/readiness.hpp"
 #include "support/wait.hpp"
 
 namespace bib::test {
@@ -51,16 +52,14 @@ bool BrokerView::is_live(const std::string& name) const {
 
 BrokerCluster::BrokerCluster(const std::string& name) : dir_(make_temp_dir(name)) {}
 
-std::unique_ptr<Process> BrokerCluster::start(const std::string& name, const std::string& config) {
+std::unique_ptr<Process> BrokerCluster::start(const std::string& name, const std::string& config,
+                                              const std::string& endpoint, const Readiness& ready) {
   const std::string run = name + "-" + std::to_string(++runs_);
   const std::string path = dir_ + "/" + run + ".toml";
   std::ofstream(path) << config;
   auto process = std::make_unique<Process>(
       std::vector<std::string>{bin_path("bib-host"), "--config", path}, dir_ + "/" + run + ".log");
-  const bool up = wait_until(
-      [&] { return process->log().find("serving") != std::string::npos || !process->running(); },
-      30s);
-  if (!up || !process->running()) {
+  if (!wait_ready(*process, endpoint, ready)) {
     throw std::runtime_error(name + " did not start:\n" + process->log());
   }
   return process;
@@ -78,7 +77,9 @@ void BrokerCluster::start_broker() {
                   "backend = \"" + backend() + "\"\n"
                   "heartbeat_ms = " + std::to_string(kHeartbeat.count()) + "\n"
                   "liveness = " + std::to_string(kLiveness) + "\n"
-                  "hold_ms = " + std::to_string(kHold.count()) + "\n");
+                  "hold_ms = " + std::to_string(kHold.count()) + "\n",
+                  // It serves once its own `broker` service answers on the client port.
+                  frontend(), Readiness("broker"));
 }
 
 void BrokerCluster::start_server(int n) {
@@ -96,7 +97,9 @@ void BrokerCluster::start_server(int n) {
                       "name = \"ping\"\n"
                       "\n"
                       "[[plugins]]\n"
-                      "name = \"fixture-slow\"\n");
+                      "name = \"fixture-slow\"\n",
+                      // It serves once it answers `status` on its direct port.
+                      block_.endpoint(1 + n, 5561), Readiness());
 }
 
 std::optional<BrokerView> BrokerCluster::view() {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <map>
 
-#include "../reference/harness.hpp"
+#include "support/host_harness.hpp"
 #include "support/loopback.hpp"
 
 namespace bib::test {

@@ -1,4 +1,5 @@
-// Helpers for the tests that run bib-host processes (reference, proxy, discovery suites):
+// Helpers for the tests that run bib-host processes (reference, proxy, discovery, coordination
+// suites), shared from tests/support:
 // start a host from an inline TOML config, and talk to a ROUTER as a plain REQ client would.
 #pragma once
 

@@ -1,5 +1,6 @@
-// Helpers shared by the persistence plugins' suites: sample events of every service, replay
-// into a vector, file bytes, crash images of a data directory, log capture.
+// Helpers shared by the persistence suites (tests/persistence's contract suite and each
+// persistence plugin's own): sample events of every service, replay into a vector, file bytes,
+// crash images of a data directory, log capture.
 #pragma once
 
 #include <cstdint>

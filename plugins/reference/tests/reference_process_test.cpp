@@ -2,7 +2,7 @@
 // hand-built MessagePack, as the original course clients do.
 #include <gtest/gtest.h>
 
-#include "harness.hpp"
+#include "support/host_harness.hpp"
 #include "support/loopback.hpp"
 
 namespace bib::test {

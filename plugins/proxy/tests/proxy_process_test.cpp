@@ -4,7 +4,7 @@
 
 #include <zmq_addon.hpp>
 
-#include "../reference/harness.hpp"
+#include "support/host_harness.hpp"
 #include "support/loopback.hpp"
 
 namespace bib::test {

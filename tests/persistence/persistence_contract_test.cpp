@@ -1,0 +1,220 @@
+// The contract every persistence plugin keeps (docs/persistence.md), one typed suite over
+// json, sqlite and memory: what is appended and flushed is replayed, once per (origin, seq), in
+// append order; the options they share are checked alike; an unknown option is refused by name.
+// The durable plugins also keep it across a restart and a crash after flush(); memory starts
+// empty instead, which is its contract.
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "json_persistence.hpp"
+#include "memory_persistence.hpp"
+#include "sqlite_persistence.hpp"
+#include "support/fake_context.hpp"
+#include "support/persistence_support.hpp"
+#include "support/process.hpp"
+
+namespace bib::test {
+namespace {
+
+struct Json {
+  using Plugin = persistence::JsonPersistence;
+  static constexpr bool durable = true;
+};
+struct Sqlite {
+  using Plugin = persistence::SqlitePersistence;
+  static constexpr bool durable = true;
+};
+struct Memory {
+  using Plugin = persistence::MemoryPersistence;
+  static constexpr bool durable = false;
+};
+
+class PluginNames {
+ public:
+  template <class T>
+  static std::string GetName(int) {
+    if constexpr (std::is_same_v<T, Json>) return "json";
+    if constexpr (std::is_same_v<T, Sqlite>) return "sqlite";
+    return "memory";
+  }
+};
+
+template <class Traits>
+class PersistenceContract : public ::testing::Test {
+ protected:
+  using Plugin = typename Traits::Plugin;
+
+  // One plugin object with its context (the plugin is destroyed first).
+  struct Instance {
+    std::unique_ptr<FakeContext> ctx;
+    std::unique_ptr<Plugin> plugin;
+  };
+
+  void TearDown() override { std::filesystem::remove_all(base_); }
+
+  Instance configured(const std::string& dir, Map options = {}) {
+    options.insert_or_assign("dir", dir);
+    Instance i{std::make_unique<FakeContext>(Value(std::move(options))), std::make_unique<Plugin>()};
+    i.plugin->configure(*i.ctx);
+    return i;
+  }
+  // Configured and replayed, as the host opens a store at start-up.
+  Instance opened(const std::string& dir, Map options = {}) {
+    Instance i = configured(dir, std::move(options));
+    replay_all(*i.plugin);
+    return i;
+  }
+  // What a new object (a restarted process) replays from dir.
+  std::vector<Event> replayed_from(const std::string& dir) {
+    Instance i = configured(dir);
+    std::vector<Event> replayed = replay_all(*i.plugin);
+    i.plugin->stop();
+    return replayed;
+  }
+  // What the store holds now: a durable plugin is asked after a restart; memory, which
+  // forgets at a restart, replays what its object holds.
+  std::vector<Event> held(Instance& i, const std::string& dir) {
+    if constexpr (Traits::durable) {
+      i.plugin->stop();
+      i.plugin.reset();
+      return replayed_from(dir);
+    } else {
+      return replay_all(*i.plugin);
+    }
+  }
+
+  std::string base_ = make_temp_dir("persistence-contract");
+  std::string dir_ = base_ + "/node";
+};
+
+using EveryPersistencePlugin = ::testing::Types<Json, Sqlite, Memory>;
+TYPED_TEST_SUITE(PersistenceContract, EveryPersistencePlugin, PluginNames);
+
+TYPED_TEST(PersistenceContract, ANewStoreReplaysNothing) {
+  EXPECT_TRUE(this->replayed_from(this->dir_).empty());
+}
+
+TYPED_TEST(PersistenceContract, EveryServiceRoundTrips) {
+  const auto events = sample_events(23);
+  auto i = this->opened(this->dir_);
+  append_all(*i.plugin, events);
+  i.plugin->flush();
+  expect_same_events(events, this->held(i, this->dir_));
+}
+
+TYPED_TEST(PersistenceContract, SameOriginAndSeqIsStoredOnceAndTheFirstIsKept) {
+  const auto events = sample_events(4);
+  auto i = this->opened(this->dir_);
+  append_all(*i.plugin, events);
+  Event again = events[2];
+  again.data = Map{{"user", "someone else"}};
+  i.plugin->append(again);
+  i.plugin->flush();
+  i.plugin->append(events[0]);  // after a flush too
+  i.plugin->flush();
+  expect_same_events(events, this->held(i, this->dir_));
+}
+
+TYPED_TEST(PersistenceContract, AppendOrderIsKeptAcrossOrigins) {
+  // Replicated events interleave with local ones, with equal clocks: the order is the append
+  // order, not (origin, seq) nor clock order.
+  const auto a = sample_events(8, "server-1", 1, 1);
+  const auto b = sample_events(8, "server-2", 1, 1);
+  std::vector<Event> all;
+  for (std::size_t n = 0; n < a.size(); ++n) {
+    all.push_back(b[n]);
+    all.push_back(a[n]);
+  }
+  auto i = this->opened(this->dir_);
+  append_all(*i.plugin, all);
+  i.plugin->flush();
+  expect_same_events(all, this->held(i, this->dir_));
+}
+
+TYPED_TEST(PersistenceContract, RestartKeepsWhatWasStoredAndAppendsAfterIt) {
+  const auto first = sample_events(10, "server-1", 1, 1);
+  const auto second = sample_events(10, "server-2", 1, 5);
+  {
+    auto i = this->opened(this->dir_);
+    append_all(*i.plugin, first);
+    i.plugin->stop();
+  }
+  {
+    auto i = this->configured(this->dir_);
+    const auto replayed = replay_all(*i.plugin);
+    if constexpr (TypeParam::durable) {
+      expect_same_events(first, replayed);
+    } else {
+      EXPECT_TRUE(replayed.empty()) << "persistence-memory starts empty after a restart";
+    }
+    append_all(*i.plugin, second);
+    i.plugin->stop();
+  }
+  if constexpr (TypeParam::durable) {
+    expect_same_events(concat(first, second), this->replayed_from(this->dir_));
+  } else {
+    EXPECT_TRUE(this->replayed_from(this->dir_).empty());
+  }
+}
+
+TYPED_TEST(PersistenceContract, CrashAfterFlushRecoversEveryFlushedEventWithEveryFsyncPolicy) {
+  if constexpr (!TypeParam::durable) GTEST_SKIP() << "persistence-memory keeps nothing across a crash";
+  for (const char* policy : {"always", "batch", "never"}) {
+    const std::string dir = this->base_ + "/" + policy;
+    const auto events = sample_events(12);
+    auto i = this->opened(dir, {{"fsync", policy}});
+    for (std::size_t n = 0; n < events.size(); ++n) {
+      i.plugin->append(events[n]);
+      if (n % 5 == 4) i.plugin->flush();
+    }
+    i.plugin->flush();
+    // The files as a crash right now would leave them (the object is still open).
+    const std::string image = crash_image(dir, dir + "-image");
+    SCOPED_TRACE(std::string("fsync = ") + policy);
+    expect_same_events(events, this->replayed_from(image));
+  }
+}
+
+TYPED_TEST(PersistenceContract, AppendBeforeReplayIsRefused) {
+  if constexpr (!TypeParam::durable) GTEST_SKIP() << "persistence-memory has nothing to replay first";
+  auto i = this->configured(this->dir_);
+  EXPECT_THROW(i.plugin->append(sample_events(1)[0]), std::logic_error);
+}
+
+TYPED_TEST(PersistenceContract, EveryFsyncPolicyIsAcceptedAndAnyOtherRefused) {
+  for (const char* policy : {"always", "batch", "never"}) {
+    FakeContext ctx{Value(Map{{"dir", this->dir_}, {"fsync", policy}})};
+    typename TypeParam::Plugin plugin;
+    EXPECT_NO_THROW(plugin.configure(ctx)) << policy;
+  }
+  for (Value wrong : {Value("sometimes"), Value(1), Value(true)}) {
+    FakeContext ctx{Value(Map{{"dir", this->dir_}, {"fsync", wrong}})};
+    typename TypeParam::Plugin plugin;
+    try {
+      plugin.configure(ctx);
+      ADD_FAILURE() << "configure must refuse fsync = " << wrong.to_string();
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("option 'fsync'"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TYPED_TEST(PersistenceContract, UnknownOptionIsRefusedByName) {
+  FakeContext ctx{Value(Map{{"dir", this->dir_}, {"fsnyc", "never"}})};
+  typename TypeParam::Plugin plugin;
+  try {
+    plugin.configure(ctx);
+    FAIL() << "configure must refuse an unknown option";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("unknown option 'fsnyc' (options: dir, fsync", 0), 0u) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace bib::test
