@@ -4,7 +4,11 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include "coordination.hpp"
+#include "clock_sync.hpp"
+
+#include "bib/messaging.hpp"
+#include "bib/reply.hpp"
+#include "timer_slot.hpp"
 
 namespace bib::coordination {
 
@@ -23,17 +27,75 @@ std::string why_no_time(const PeerLink::Response& response) {
 
 }  // namespace
 
+ClockSync::ClockSync(Context& ctx, const CoordinationOptions& options, Peers& peers, const Bully& bully,
+                     CoordinatorLost coordinator_lost, ElectionNeeded election_needed)
+    : ctx_(ctx),
+      options_(options),
+      peers_(peers),
+      bully_(bully),
+      coordinator_lost_(std::move(coordinator_lost)),
+      election_needed_(std::move(election_needed)) {}
+
+void ClockSync::start() {
+  running_ = true;
+  asked_at_ = ctx_.requests_handled();
+  heard_from_coordinator_ = std::chrono::steady_clock::now();
+  check_timer_ = ctx_.loop().add_timer(options_.ask_check, [this] { on_check(); }, true);
+}
+
+void ClockSync::stop() {
+  running_ = false;
+  cancel(ctx_.loop(), sync_timer_);
+  cancel(ctx_.loop(), check_timer_);
+  round_.reset();
+}
+
+void ClockSync::lead() {
+  cancel(ctx_.loop(), sync_timer_);
+  sync_timer_ = ctx_.loop().add_timer(options_.sync_interval, [this] { berkeley_round(); }, true);
+}
+
+void ClockSync::step_down() {
+  cancel(ctx_.loop(), sync_timer_);
+  round_.reset();
+}
+
+void ClockSync::follow() {
+  heard_from_coordinator();
+  asked_at_ = ctx_.requests_handled();
+}
+
+// A Berkeley correction from the coordinator: add delta to our physical clock.
+Value ClockSync::adjust_reply(const Value& data) {
+  const double delta = data.get_double("delta");
+  if (!std::isfinite(delta)) return error_reply("field 'delta' must be a finite number");
+  const std::string from = data.opt_string("coordinator").value_or("?");
+  const double before = ctx_.clock().offset();
+  ctx_.clock().adjust(delta);
+  ++sync_rounds_;
+  last_sync_ = ctx_.clock().now();
+  ctx_.log().info("clock: Berkeley correction {:+.6f} s from {}: offset {:+.6f} s -> {:+.6f} s", delta, from, before,
+                  ctx_.clock().offset());
+  return Map{{"status", "OK"}};
+}
+
+void ClockSync::describe(Map& status) const {
+  status.insert_or_assign("clock_offset", ctx_.clock().offset());
+  status.insert_or_assign("sync_rounds", sync_rounds_);
+  status.insert_or_assign("last_sync", last_sync_ ? Value(*last_sync_) : Value());
+}
+
 // Coordinator, every sync_interval: poll every peer's `clock`; finish_round() once each has
 // answered or timed out (request_timeout bounds a round).
-void Coordination::berkeley_round() {
+void ClockSync::berkeley_round() {
   if (round_) {
-    ctx_->log().warn("berkeley round {}: still waiting for clocks; next round skipped", round_->number);
+    ctx_.log().warn("berkeley round {}: still waiting for clocks; next round skipped", round_->number);
     return;
   }
-  const std::vector<Peer> peers = discovery_->peers();
+  const std::vector<Peer> peers = peers_.list();
   round_.emplace();
   round_->number = ++rounds_started_;
-  round_->samples.push_back(ClockSample{ctx_->node_name(), 0.0});
+  round_->samples.push_back(ClockSample{ctx_.node_name(), 0.0});
   round_->outstanding = round_->asked = peers.size();
   if (peers.empty()) {
     finish_round();
@@ -41,20 +103,20 @@ void Coordination::berkeley_round() {
   }
   const std::uint64_t number = round_->number;
   for (const Peer& peer : peers) {
-    link(peer).request("clock", Map{}, options_.request_timeout,
+    peers_.link(peer).request("clock", Map{}, options_.request_timeout,
                        [this, number, name = peer.name](const PeerLink::Response& response) {
                          on_clock_sample(number, name, response);
                        });
   }
 }
 
-void Coordination::on_clock_sample(std::uint64_t round, const std::string& peer, const PeerLink::Response& response) {
+void ClockSync::on_clock_sample(std::uint64_t round, const std::string& peer, const PeerLink::Response& response) {
   if (!round_ || round_->number != round) return;  // abandoned: we stepped down
   if (auto time = reply_time(response)) {
-    round_->samples.push_back(ClockSample{peer, estimate_offset(*time, response.rtt_s, ctx_->clock().now())});
+    round_->samples.push_back(ClockSample{peer, estimate_offset(*time, response.rtt_s, ctx_.clock().now())});
     round_->rtt_s[peer] = response.rtt_s;
   } else {
-    ctx_->log().info("berkeley round {}: {} not sampled: {}", round, peer, why_no_time(response));
+    ctx_.log().info("berkeley round {}: {} not sampled: {}", round, peer, why_no_time(response));
   }
   if (--round_->outstanding == 0) finish_round();
 }
@@ -62,7 +124,7 @@ void Coordination::on_clock_sample(std::uint64_t round, const std::string& peer,
 // Everyone moves to the average of the trusted offsets: we adjust our own clock and send each
 // sampled peer its correction. The log shows each server's distance from the agreed time
 // before (measured) and after (zero by construction, within the sample's rtt/2).
-void Coordination::finish_round() {
+void ClockSync::finish_round() {
   Round done = std::move(*round_);
   round_.reset();
   const BerkeleyRound result = berkeley_average(done.samples, options_.outlier_s);
@@ -75,43 +137,43 @@ void Coordination::finish_round() {
                           c.offset_before - result.average, c.correction, error_ms,
                           c.outlier ? ", outlier: not averaged" : "");
   }
-  ctx_->log().info("berkeley round {}: median {:+.6f} s, average {:+.6f} s of {} of {} servers (asked {}){}",
+  ctx_.log().info("berkeley round {}: median {:+.6f} s, average {:+.6f} s of {} of {} servers (asked {}){}",
                    done.number, result.median, result.average, result.averaged, done.samples.size(), done.asked + 1,
                    detail);
 
   for (const Correction& c : result.corrections) {
-    if (c.server == ctx_->node_name()) {
-      const double before = ctx_->clock().offset();
-      ctx_->clock().adjust(c.correction);
-      ctx_->log().info("clock: Berkeley correction {:+.6f} s (own round {}): offset {:+.6f} s -> {:+.6f} s",
-                       c.correction, done.number, before, ctx_->clock().offset());
+    if (c.server == ctx_.node_name()) {
+      const double before = ctx_.clock().offset();
+      ctx_.clock().adjust(c.correction);
+      ctx_.log().info("clock: Berkeley correction {:+.6f} s (own round {}): offset {:+.6f} s -> {:+.6f} s",
+                       c.correction, done.number, before, ctx_.clock().offset());
       continue;
     }
-    const auto peer = find_peer(c.server);
+    const auto peer = peers_.find(c.server);
     if (!peer) continue;  // left discovery meanwhile
-    link(*peer).request("clock_adjust",
-                        Map{{"delta", c.correction}, {"coordinator", ctx_->node_name()},
+    peers_.link(*peer).request("clock_adjust",
+                        Map{{"delta", c.correction}, {"coordinator", ctx_.node_name()},
                             {"round", static_cast<std::int64_t>(done.number)}},
                         options_.request_timeout, [this, server = c.server](const PeerLink::Response& response) {
                           if (!response.reply)
-                            ctx_->log().info("berkeley: correction for {} not confirmed: {}", server, response.problem);
+                            ctx_.log().info("berkeley: correction for {} not confirmed: {}", server, response.problem);
                         });
   }
   ++sync_rounds_;
-  last_sync_ = ctx_->clock().now();
+  last_sync_ = ctx_.clock().now();
 }
 
 // Every ask_check: a follower asks the coordinator's time when it handled ask_every more
 // requests since the last ask, or probes it when it has been silent on `servers` too long.
-void Coordination::on_check() {
-  const std::uint64_t handled = ctx_->requests_handled();
-  if (bully_->is_coordinator()) {
+void ClockSync::on_check() {
+  const std::uint64_t handled = ctx_.requests_handled();
+  if (bully_.is_coordinator()) {
     asked_at_ = handled;
     return;
   }
-  if (bully_->phase() != Phase::following || !my_rank()) return;  // a new rank comes with on_change
-  if (!bully_->coordinator()) {
-    start_election("no coordinator known");
+  if (bully_.phase() != Phase::following || !peers_.my_rank()) return;  // a new rank comes with on_change
+  if (!bully_.coordinator()) {
+    election_needed_("no coordinator known");
     return;
   }
   if (asking_) return;
@@ -123,41 +185,41 @@ void Coordination::on_check() {
   }
 }
 
-void Coordination::ask_coordinator(const std::string& why) {
-  const std::string name = *bully_->coordinator();
-  const auto peer = find_peer(name);
+void ClockSync::ask_coordinator(const std::string& why) {
+  const std::string name = *bully_.coordinator();
+  const auto peer = peers_.find(name);
   if (!peer) {
-    coordinator_lost(name, "not among discovery's peers");
+    coordinator_lost_(name, "not among discovery's peers");
     return;
   }
-  asked_at_ = ctx_->requests_handled();
+  asked_at_ = ctx_.requests_handled();
   asking_ = true;
-  ctx_->log().debug("clock: asking coordinator {} for the time ({})", name, why);
-  link(*peer).request("clock", Map{}, options_.request_timeout,
+  ctx_.log().debug("clock: asking coordinator {} for the time ({})", name, why);
+  peers_.link(*peer).request("clock", Map{}, options_.request_timeout,
                       [this, name](const PeerLink::Response& response) { on_coordinator_time(name, response); });
 }
 
 // Cristian's estimate of the coordinator's clock; we step to it only beyond its rtt/2 error.
-void Coordination::on_coordinator_time(const std::string& coordinator, const PeerLink::Response& response) {
+void ClockSync::on_coordinator_time(const std::string& coordinator, const PeerLink::Response& response) {
   asking_ = false;
   if (!running_) return;
   const auto time = reply_time(response);
   if (!time) {
-    coordinator_lost(coordinator, why_no_time(response));
+    coordinator_lost_(coordinator, why_no_time(response));
     return;
   }
-  if (bully_->coordinator() == coordinator) heard_from_coordinator_ = std::chrono::steady_clock::now();
-  const CristianStep step = cristian_step(*time, response.rtt_s, ctx_->clock().now());
+  if (bully_.coordinator() == coordinator) heard_from_coordinator_ = std::chrono::steady_clock::now();
+  const CristianStep step = cristian_step(*time, response.rtt_s, ctx_.clock().now());
   if (!step.adjust) {
-    ctx_->log().info("clock: coordinator {} is {:+.6f} s from us (rtt {:.3f} ms): within rtt/2, kept", coordinator,
+    ctx_.log().info("clock: coordinator {} is {:+.6f} s from us (rtt {:.3f} ms): within rtt/2, kept", coordinator,
                      step.difference, response.rtt_s * 1000);
     return;
   }
-  const double before = ctx_->clock().offset();
-  ctx_->clock().adjust(step.difference);
-  last_sync_ = ctx_->clock().now();
-  ctx_->log().info("clock: coordinator {} is {:+.6f} s from us (rtt {:.3f} ms): offset {:+.6f} s -> {:+.6f} s",
-                   coordinator, step.difference, response.rtt_s * 1000, before, ctx_->clock().offset());
+  const double before = ctx_.clock().offset();
+  ctx_.clock().adjust(step.difference);
+  last_sync_ = ctx_.clock().now();
+  ctx_.log().info("clock: coordinator {} is {:+.6f} s from us (rtt {:.3f} ms): offset {:+.6f} s -> {:+.6f} s",
+                   coordinator, step.difference, response.rtt_s * 1000, before, ctx_.clock().offset());
 }
 
 }  // namespace bib::coordination

@@ -14,23 +14,21 @@
 // Every socket is on the host loop: peers through PeerLink, `servers` through a Subscriber.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bib/sdk.hpp"
-#include "bib/subscriber.hpp"
 #include "bully.hpp"
+#include "clock_sync.hpp"
 #include "coordination_options.hpp"
-#include "peer_link.hpp"
-#include "sync_math.hpp"
+#include "election.hpp"
+#include "peers.hpp"
 
 namespace bib::coordination {
 
+// The plugin: its options, the services, and the objects that do the work: Peers (ranks and
+// links), ClockSync (Berkeley and Cristian), Election (bully and announcements).
 class Coordination final : public ServicePlugin {
  public:
   void configure(Context& ctx) override;
@@ -45,68 +43,17 @@ class Coordination final : public ServicePlugin {
   const CoordinationOptions& options() const { return options_; }
 
  private:
-  // Services (coordination.cpp).
-  Value election_reply(const Value& data);
-  Value adjust_reply(const Value& data);
   Value coordinator_reply() const;
-
-  // Election (election.cpp).
-  void start_election(const std::string& reason);
-  void on_election_reply(std::uint64_t election, const std::string& peer, const PeerLink::Response& response);
-  void on_election_timeout(std::uint64_t election);
-  void on_wait_timeout(std::uint64_t election);
-  void become_coordinator();
-  void end_term();
-  void announce();
-  void on_subscriber_readable();
-  void on_announcement(const Envelope& message);
-  void coordinator_lost(std::string name, const std::string& why);  // by value: often the Bully's own copy
-  void on_peers_changed();
-
-  // Clock synchronisation (clock_sync.cpp).
-  void berkeley_round();
-  void on_clock_sample(std::uint64_t round, const std::string& peer, const PeerLink::Response& response);
-  void finish_round();
-  void on_check();
-  void ask_coordinator(const std::string& why);
-  void on_coordinator_time(const std::string& coordinator, const PeerLink::Response& response);
-
-  // Peers.
-  std::optional<int> my_rank() const;
-  std::optional<Peer> find_peer(const std::string& name) const;
-  PeerLink& link(const Peer& peer);
-  void cancel(std::optional<TimerId>& timer);
 
   Context* ctx_ = nullptr;
   DiscoveryPlugin* discovery_ = nullptr;
   CoordinationOptions options_;
   std::optional<Bully> bully_;
-  std::map<std::string, std::unique_ptr<PeerLink>> links_;  // by peer name
-  std::optional<Subscriber> subscriber_;
+  std::optional<Peers> peers_;
+  // Declared before the election, which refers to it, so that it is destroyed after it.
+  std::optional<ClockSync> clock_sync_;
+  std::optional<Election> election_;
   bool running_ = false;
-
-  std::optional<TimerId> election_timer_;  // electing: no OK by then -> we win
-  std::optional<TimerId> wait_timer_;      // waiting: no announcement by then -> elect again
-  std::optional<TimerId> announce_timer_;  // coordinator: re-announce
-  std::optional<TimerId> sync_timer_;      // coordinator: Berkeley rounds
-  std::optional<TimerId> check_timer_;     // follower: requests handled, coordinator silence
-  std::uint64_t election_ = 0;             // replies and timers of older elections are ignored
-
-  struct Round {
-    std::uint64_t number = 0;
-    std::vector<ClockSample> samples;      // the coordinator first, offset 0
-    std::map<std::string, double> rtt_s;   // per sampled peer
-    std::size_t outstanding = 0;
-    std::size_t asked = 0;
-  };
-  std::optional<Round> round_;
-  std::uint64_t rounds_started_ = 0;
-  std::uint64_t sync_rounds_ = 0;          // Berkeley rounds run or corrections received
-  std::optional<double> last_sync_;        // physical time of the last correction applied
-
-  std::uint64_t asked_at_ = 0;             // requests_handled() at the last time ask
-  bool asking_ = false;                    // a `clock` to the coordinator is in flight
-  std::chrono::steady_clock::time_point heard_from_coordinator_{};
 };
 
 }  // namespace bib::coordination

@@ -1,9 +1,10 @@
-// The bully election driven on the host loop: `election` requests to higher ranks, the
-// timers bully.hpp asks for, announcements on topic `servers`.
+#include "election.hpp"
+
 #include <algorithm>
 
 #include "bib/messaging.hpp"
-#include "coordination.hpp"
+#include "bib/reply.hpp"
+#include "timer_slot.hpp"
 
 namespace bib::coordination {
 
@@ -22,152 +23,193 @@ std::string names_of(const std::vector<Peer>& peers) {
 
 }  // namespace
 
-void Coordination::start_election(const std::string& reason) {
-  const auto rank = my_rank();
+void Election::listen() {
+  running_ = true;
+  subscriber_.emplace(options_.subscribe, SubscriberOptions{ctx_.max_message_bytes(), &ctx_.lamport()},
+                      &ctx_.zmq_context());
+  subscriber_->subscribe(std::string(kServersTopic));
+  ctx_.loop().add_socket(subscriber_->socket(), [this] { on_subscriber_readable(); });
+  ctx_.log().info("coordination: following topic '{}' at {}", kServersTopic, options_.subscribe);
+}
+
+void Election::stop() {
+  running_ = false;
+  for (auto* timer : {&election_timer_, &wait_timer_, &announce_timer_}) cancel(ctx_.loop(), *timer);
+  if (subscriber_) {
+    ctx_.loop().remove_socket(subscriber_->socket());
+    subscriber_.reset();
+  }
+}
+
+// `election {rank}` from a lower rank: OK, then our own election (classic bully). A coordinator
+// only announces itself again: any higher server alive would already have challenged it.
+Value Election::election_reply(const Value& data) {
+  const std::int64_t caller = data.get_int("rank");
+  const auto mine = peers_.my_rank();
+  if (!mine) return error_reply("rank not known yet");
+  if (!answers_ok(*mine, static_cast<int>(caller))) {
+    return error_reply("rank " + std::to_string(caller) + " is not below ours (" + std::to_string(*mine) + ")");
+  }
+  ctx_.loop().post([this, caller] {
+    if (!running_) return;
+    if (bully_.is_coordinator())
+      announce();
+    else
+      start("election from rank " + std::to_string(caller));
+  });
+  return Map{{"election", "OK"}};
+}
+
+void Election::describe(Map& status) const {
+  const auto& coordinator = bully_.coordinator();
+  status.insert_or_assign("coordinator", coordinator ? Value(*coordinator) : Value());
+  status.insert_or_assign("election", to_string(bully_.phase()));
+}
+
+void Election::start(const std::string& reason) {
+  const auto rank = peers_.my_rank();
   if (!rank) {
-    ctx_->log().info("election: not started ({}): our rank is not known yet", reason);
+    ctx_.log().info("election: not started ({}): our rank is not known yet", reason);
     return;
   }
-  const bool was_coordinator = bully_->is_coordinator();
-  const Bully::Start start = bully_->start(*rank, discovery_->peers());
+  const bool was_coordinator = bully_.is_coordinator();
+  const Bully::Start start = bully_.start(*rank, peers_.list());
   if (!start.started) {
-    ctx_->log().debug("election: one already runs ({})", reason);
+    ctx_.log().debug("election: one already runs ({})", reason);
     return;
   }
   const std::uint64_t election = ++election_;
   if (start.won) {
-    ctx_->log().info("election: {} (rank {}) outranks every peer ({})", ctx_->node_name(), *rank, reason);
+    ctx_.log().info("election: {} (rank {}) outranks every peer ({})", ctx_.node_name(), *rank, reason);
     if (!was_coordinator) become_coordinator();
     else announce();
     return;
   }
   if (was_coordinator) end_term();
-  ctx_->log().info("election: started by {} (rank {}) ({}); asking {}", ctx_->node_name(), *rank, reason,
+  ctx_.log().info("election: started by {} (rank {}) ({}); asking {}", ctx_.node_name(), *rank, reason,
                    names_of(start.ask));
   for (const Peer& peer : start.ask) {
-    link(peer).request("election", Map{{"rank", *rank}}, options_.election_timeout,
+    peers_.link(peer).request("election", Map{{"rank", *rank}}, options_.election_timeout,
                        [this, election, name = peer.name](const PeerLink::Response& response) {
                          on_election_reply(election, name, response);
                        });
   }
-  cancel(election_timer_);
-  election_timer_ = ctx_->loop().add_timer(options_.election_timeout, [this, election] { on_election_timeout(election); });
+  cancel(ctx_.loop(), election_timer_);
+  election_timer_ = ctx_.loop().add_timer(options_.election_timeout, [this, election] { on_election_timeout(election); });
 }
 
-void Coordination::on_election_reply(std::uint64_t election, const std::string& peer, const PeerLink::Response& response) {
+void Election::on_election_reply(std::uint64_t election, const std::string& peer, const PeerLink::Response& response) {
   if (election != election_) return;  // an older election's reply
   const Value* answer = response.reply ? response.reply->data.find("election") : nullptr;
   if (answer == nullptr || !answer->is_string() || answer->as_string() != "OK") {
-    ctx_->log().info("election: no OK from {}: {}", peer,
+    ctx_.log().info("election: no OK from {}: {}", peer,
                      response.reply ? response.reply->data.to_string() : response.problem);
     return;
   }
-  if (!bully_->on_ok()) return;
-  cancel(election_timer_);
-  ctx_->log().info("election: {} answered OK; waiting up to {} ms for the winner's announcement", peer,
+  if (!bully_.on_ok()) return;
+  cancel(ctx_.loop(), election_timer_);
+  ctx_.log().info("election: {} answered OK; waiting up to {} ms for the winner's announcement", peer,
                    options_.announcement_wait().count());
-  wait_timer_ = ctx_->loop().add_timer(options_.announcement_wait(), [this, election] { on_wait_timeout(election); });
+  wait_timer_ = ctx_.loop().add_timer(options_.announcement_wait(), [this, election] { on_wait_timeout(election); });
 }
 
-void Coordination::on_election_timeout(std::uint64_t election) {
+void Election::on_election_timeout(std::uint64_t election) {
   election_timer_.reset();
-  if (election != election_ || !bully_->on_election_timeout()) return;
-  ctx_->log().info("election: no higher rank answered OK within {} ms", options_.election_timeout.count());
+  if (election != election_ || !bully_.on_election_timeout()) return;
+  ctx_.log().info("election: no higher rank answered OK within {} ms", options_.election_timeout.count());
   become_coordinator();
 }
 
-void Coordination::on_wait_timeout(std::uint64_t election) {
+void Election::on_wait_timeout(std::uint64_t election) {
   wait_timer_.reset();
-  if (election != election_ || !bully_->on_wait_timeout()) return;
-  ctx_->log().warn("election: no coordinator announced within {} ms of an OK; electing again",
+  if (election != election_ || !bully_.on_wait_timeout()) return;
+  ctx_.log().warn("election: no coordinator announced within {} ms of an OK; electing again",
                    options_.announcement_wait().count());
-  start_election("no announcement after an OK");
+  start("no announcement after an OK");
 }
 
-void Coordination::become_coordinator() {
-  cancel(election_timer_);
-  cancel(wait_timer_);
-  ctx_->log().info("election: {} (rank {}) is the coordinator", ctx_->node_name(), my_rank().value_or(0));
+void Election::become_coordinator() {
+  cancel(ctx_.loop(), election_timer_);
+  cancel(ctx_.loop(), wait_timer_);
+  ctx_.log().info("election: {} (rank {}) is the coordinator", ctx_.node_name(), peers_.my_rank().value_or(0));
   announce();
-  cancel(announce_timer_);
-  announce_timer_ = ctx_->loop().add_timer(options_.announce, [this] { announce(); }, true);
-  cancel(sync_timer_);
-  sync_timer_ = ctx_->loop().add_timer(options_.sync_interval, [this] { berkeley_round(); }, true);
+  cancel(ctx_.loop(), announce_timer_);
+  announce_timer_ = ctx_.loop().add_timer(options_.announce, [this] { announce(); }, true);
+  clock_sync_.lead();
 }
 
 // No longer coordinator: stop announcing and syncing; a round in flight is abandoned.
-void Coordination::end_term() {
-  cancel(announce_timer_);
-  cancel(sync_timer_);
-  round_.reset();
+void Election::end_term() {
+  cancel(ctx_.loop(), announce_timer_);
+  clock_sync_.step_down();
 }
 
-void Coordination::announce() {
-  Value data = Map{{"coordinator", ctx_->node_name()}};
-  if (auto rank = my_rank()) data["rank"] = *rank;
-  stamp(data, ctx_->lamport(), ctx_->clock());
-  ctx_->publish(kServersTopic, Envelope{"election", std::move(data)});  // the host logs the wire line
+void Election::announce() {
+  Value data = Map{{"coordinator", ctx_.node_name()}};
+  if (auto rank = peers_.my_rank()) data["rank"] = *rank;
+  stamp(data, ctx_.lamport(), ctx_.clock());
+  ctx_.publish(kServersTopic, Envelope{"election", std::move(data)});  // the host logs the wire line
 }
 
-void Coordination::on_subscriber_readable() {
+void Election::on_subscriber_readable() {
   for (int i = 0; i < kBatch && subscriber_; ++i) {
     auto message = subscriber_->receive(std::chrono::milliseconds(0));
     if (!message) return;
-    ctx_->wire_log().info("recv sub {} {}", message->topic, message->envelope.to_string());
+    ctx_.wire_log().info("recv sub {} {}", message->topic, message->envelope.to_string());
     on_announcement(message->envelope);
   }
 }
 
-void Coordination::on_announcement(const Envelope& message) {
+void Election::on_announcement(const Envelope& message) {
   const Value* coordinator = message.data.find("coordinator");
   if (message.service != "election" || coordinator == nullptr || !coordinator->is_string()) {
-    ctx_->log().debug("coordination: ignored on '{}': {}", kServersTopic, message.to_string());
+    ctx_.log().debug("coordination: ignored on '{}': {}", kServersTopic, message.to_string());
     return;
   }
   const std::string& name = coordinator->as_string();
   std::optional<int> rank;
-  if (auto peer = find_peer(name)) rank = peer->rank;
+  if (auto peer = peers_.find(name)) rank = peer->rank;
   else if (auto announced = message.data.opt_int("rank")) rank = static_cast<int>(*announced);
 
-  const bool was_coordinator = bully_->is_coordinator();
-  switch (bully_->on_announcement(name, rank, my_rank().value_or(0))) {
+  const bool was_coordinator = bully_.is_coordinator();
+  switch (bully_.on_announcement(name, rank, peers_.my_rank().value_or(0))) {
     case Bully::Heard::own:
     case Bully::Heard::ignored:
       return;
     case Bully::Heard::same:
-      heard_from_coordinator_ = std::chrono::steady_clock::now();
+      clock_sync_.heard_from_coordinator();
       return;
     case Bully::Heard::new_coordinator:
-      cancel(election_timer_);
-      cancel(wait_timer_);
+      cancel(ctx_.loop(), election_timer_);
+      cancel(ctx_.loop(), wait_timer_);
       if (was_coordinator) end_term();
-      heard_from_coordinator_ = std::chrono::steady_clock::now();
-      asked_at_ = ctx_->requests_handled();
-      ctx_->log().info("election: following coordinator {} (rank {})", name, rank ? std::to_string(*rank) : "?");
+      clock_sync_.follow();
+      ctx_.log().info("election: following coordinator {} (rank {})", name, rank ? std::to_string(*rank) : "?");
       return;
     case Bully::Heard::challenge:
-      ctx_->log().info("election: {} (rank {}) announced itself but we outrank it: taking over", name, *rank);
-      start_election("a lower rank announced itself");
+      ctx_.log().info("election: {} (rank {}) announced itself but we outrank it: taking over", name, *rank);
+      start("a lower rank announced itself");
       return;
     case Bully::Heard::reassert:
-      ctx_->log().info("election: {} (rank {}) announced itself while we coordinate: announcing again", name, *rank);
+      ctx_.log().info("election: {} (rank {}) announced itself while we coordinate: announcing again", name, *rank);
       announce();
       return;
   }
 }
 
-void Coordination::coordinator_lost(std::string name, const std::string& why) {
-  if (!bully_->lose_coordinator(name)) return;
-  ctx_->log().warn("election: coordinator {} lost: {}", name, why);
-  start_election("coordinator " + name + " lost");
+void Election::coordinator_lost(const std::string& lost, const std::string& why) {
+  const std::string name = lost;  // often the Bully's own copy, which lose_coordinator() clears
+  if (!bully_.lose_coordinator(name)) return;
+  ctx_.log().warn("election: coordinator {} lost: {}", name, why);
+  start("coordinator " + name + " lost");
 }
 
-void Coordination::on_peers_changed() {
-  const auto& coordinator = bully_->coordinator();
-  if (coordinator && *coordinator != ctx_->node_name() && !find_peer(*coordinator)) {
+void Election::on_peers_changed() {
+  const auto& coordinator = bully_.coordinator();
+  if (coordinator && *coordinator != ctx_.node_name() && !peers_.find(*coordinator)) {
     coordinator_lost(*coordinator, "no longer among discovery's peers");
-  } else if (!coordinator && bully_->phase() == Phase::following) {
-    start_election("peers changed and no coordinator is known");
+  } else if (!coordinator && bully_.phase() == Phase::following) {
+    start("peers changed and no coordinator is known");
   }
 }
 
