@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/raw_request.hpp"
 #include "support/readiness.hpp"
 #include "support/wait.hpp"
 
@@ -14,16 +15,8 @@ using namespace std::chrono_literals;
 
 std::optional<std::string> call_raw(zmq::context_t& zmq, const std::string& endpoint,
                                     const std::string& body, std::chrono::milliseconds timeout) {
-  zmq::socket_t socket(zmq, zmq::socket_type::req);
-  socket.set(zmq::sockopt::linger, 0);
-  socket.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
-  socket.connect(endpoint);
-  socket.send(zmq::buffer(body), zmq::send_flags::none);
-  zmq::message_t reply;
-  if (!socket.recv(reply)) return std::nullopt;
-  return reply.to_string();
+  return plain::ask_raw(zmq, endpoint, body, timeout);
 }
-
 std::optional<Envelope> call(zmq::context_t& zmq, const std::string& endpoint,
                              const std::string& service, Value data,
                              std::chrono::milliseconds timeout) {
