@@ -16,7 +16,9 @@
 #include <zmq.hpp>
 
 #include "bib/codec.hpp"
+#include "bib/reply.hpp"
 #include "support/process.hpp"
+#include "support/raw_request.hpp"
 #include "support/wait.hpp"
 
 namespace bib::test {
@@ -26,24 +28,17 @@ namespace bib::test {
 inline std::optional<Envelope> ask(zmq::context_t& zmq, const std::string& endpoint, const std::string& service,
                                    Value data = Map{},
                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(1000)) {
-  zmq::socket_t socket(zmq, zmq::socket_type::req);
-  socket.set(zmq::sockopt::linger, 0);
-  socket.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
-  socket.connect(endpoint);
-  socket.send(zmq::buffer(encode_envelope({service, std::move(data)})), zmq::send_flags::none);
-  zmq::message_t reply;
-  if (!socket.recv(reply)) return std::nullopt;
-  auto decoded = decode_envelope(reply.to_string_view());
+  const auto bytes = plain::ask_raw(zmq, endpoint, encode_envelope({service, std::move(data)}), timeout);
+  if (!bytes) return std::nullopt;
+  auto decoded = decode_envelope(*bytes);
   if (!decoded) return std::nullopt;
   return std::move(decoded).value();
 }
 
-// A reply with the service asked for and no `erro` status: what "it answers" means by default
+// A reply with the service asked for that is not an error: what "it answers" means by default
 // (`status` replies carry no status word; `ping`, `broker` and `list` say OK).
 inline bool answered(const Envelope& reply, const std::string& service) {
-  if (reply.service != service || !reply.data.is_map()) return false;
-  const Value* status = reply.data.find("status");
-  return status == nullptr || !status->is_string() || status->as_string() != "erro";
+  return reply.service == service && reply.data.is_map() && !is_error_reply(reply.data);
 }
 
 // What to ask, how long to keep asking, and which reply means ready.
