@@ -139,7 +139,7 @@ TEST_F(BrokerWorkerTest, DisconnectMakesItRegisterAgainKeepingWhatItIsAnswering)
   const std::size_t before = received_.size();
   send(old_identity, {"DISCONNECT"});
   ASSERT_TRUE(pump_until_received("READY", before));
-  const Received& ready = received_.at(find("READY", before));
+  const Received ready = received_.at(find("READY", before));  // a copy: pumping grows received_
   EXPECT_NE(ready.identity, old_identity) << "a fresh connection";
   // The same run, its second connection, still answering broker-x-1.
   EXPECT_EQ(ready.frames, (std::vector<std::string>{"READY", "server-7", incarnation, "2", "broker-x-1"}));
