@@ -51,27 +51,21 @@ BrokerWorker::BrokerWorker(zmq::context_t& zmq, bib::EventLoop& loop, const Host
       log_(log),
       handler_(std::move(handler)),
       incarnation_(run_incarnation()),
-      backoff_(kBackoffInitial),
-      self_(std::make_shared<BrokerWorker*>(this)) {}
+      backoff_(kBackoffInitial) {}
 
-BrokerWorker::~BrokerWorker() {
-  stop();
-  self_.reset();
-}
+BrokerWorker::~BrokerWorker() { stop(); }
 
 void BrokerWorker::start() {
   if (running_ || endpoint_.empty()) return;
   running_ = true;
   loop_thread_ = std::this_thread::get_id();
   connect();
-  heartbeat_timer_ = loop_.add_timer(heartbeat_, [this] { on_heartbeat_timer(); }, true);
+  heartbeat_timer_ = loop_.start_timer(heartbeat_, [this] { on_heartbeat_timer(); }, true);
 }
 
 void BrokerWorker::stop() {
   if (!running_) return;
   running_ = false;
-  if (heartbeat_timer_) loop_.cancel_timer(*heartbeat_timer_);
-  if (reconnect_timer_) loop_.cancel_timer(*reconnect_timer_);
   heartbeat_timer_.reset();
   reconnect_timer_.reset();
   if (socket_) {
@@ -99,7 +93,7 @@ void BrokerWorker::connect() {
     reconnect_later(delay);
     return;
   }
-  loop_.add_socket(*socket_, [this] { on_readable(); });
+  socket_watch_ = loop_.watch_socket(*socket_, [this] { on_readable(); });
   liveness_ = liveness_limit_;
   last_tick_ = std::chrono::steady_clock::now();
   // Queued until the connection is up, so it is the first thing a (re)started broker hears:
@@ -122,15 +116,13 @@ void BrokerWorker::connect() {
 }
 
 void BrokerWorker::close_socket() {
-  if (!socket_) return;
-  loop_.remove_socket(*socket_);
+  socket_watch_.reset();
   socket_.reset();
 }
 
 void BrokerWorker::reconnect_later(std::chrono::milliseconds delay) {
   close_socket();
-  if (reconnect_timer_) loop_.cancel_timer(*reconnect_timer_);
-  reconnect_timer_ = loop_.add_timer(delay, [this] {
+  reconnect_timer_ = loop_.start_timer(delay, [this] {
     reconnect_timer_.reset();
     if (running_) connect();
   });
@@ -175,9 +167,12 @@ void BrokerWorker::on_readable() {
       // dispatch), and a request resent after another server died carries the same one: the
       // commit stage answers a write already applied under that id with its first result.
       // The reply may come now or much later, on whatever connection is open then.
-      std::weak_ptr<BrokerWorker*> weak = self_;
-      auto reply = [weak, id](std::string body) {
-        if (auto self = weak.lock()) (*self)->send_reply(id, std::move(body));
+      // Called on whatever thread finished the work; only the loop thread touches this object.
+      auto reply = [&loop = loop_, thread = loop_thread_,
+                    deliver = lifeline_.guard([this, id](std::string& body) { send_reply(id, std::move(body)); })](
+                       std::string body) mutable {
+        if (std::this_thread::get_id() == thread) return deliver(body);
+        loop.post([deliver, body = std::move(body)]() mutable { deliver(body); });
       };
       try {
         handler_(frames[2].to_string_view(), std::move(reply));
@@ -237,14 +232,6 @@ void BrokerWorker::send_frames(std::string_view command, const std::vector<zmq::
 }
 
 void BrokerWorker::send_reply(const std::string& id, std::string body) {
-  if (std::this_thread::get_id() != loop_thread_) {
-    // Replies belong on the loop thread, like every socket operation.
-    std::weak_ptr<BrokerWorker*> weak = self_;
-    loop_.post([weak, id, body = std::move(body)]() mutable {
-      if (auto self = weak.lock()) (*self)->send_reply(id, std::move(body));
-    });
-    return;
-  }
   if (!running_) return;
   if (!socket_) {
     // Between connections: it goes out right after the next READY, which lists it as held.

@@ -42,6 +42,7 @@
 #include <zmq.hpp>
 
 #include "bib/event_loop.hpp"
+#include "bib/lifeline.hpp"
 #include "config.hpp"
 
 namespace bib::host {
@@ -84,19 +85,20 @@ class BrokerWorker {
   Handler handler_;
 
   std::optional<zmq::socket_t> socket_;
+  bib::SocketWatch socket_watch_;  // after socket_: removed from the loop before it closes
   const std::uint64_t incarnation_;  // this process run: microseconds since the epoch at start
   std::uint64_t generation_ = 0;     // bumped by every new connection
   std::set<std::string> holding_;    // request ids handed to the dispatcher, not yet answered
   std::deque<std::pair<std::string, std::string>> unsent_replies_;  // (id, body): no connection
   int liveness_ = 0;              // heartbeat intervals left before the broker counts as dead
   std::chrono::milliseconds backoff_;
-  std::optional<TimerId> heartbeat_timer_;
+  bib::Timer heartbeat_timer_;
   std::chrono::steady_clock::time_point last_tick_;  // last heartbeat tick or connection
-  std::optional<TimerId> reconnect_timer_;
+  bib::Timer reconnect_timer_;
   bool running_ = false;
   std::thread::id loop_thread_;
-  // Reply callbacks hold a weak reference: once this object is gone they do nothing.
-  std::shared_ptr<BrokerWorker*> self_;
+  // Reply callbacks are guarded: once this object is gone they do nothing.
+  bib::Lifeline lifeline_;
 };
 
 }  // namespace bib::host

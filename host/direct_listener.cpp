@@ -27,18 +27,18 @@ DirectListener::DirectListener(zmq::context_t& zmq, EventLoop& loop, std::string
 DirectListener::~DirectListener() { stop(); }
 
 void DirectListener::start() {
-  auto socket = std::make_shared<zmq::socket_t>(
-      bib::network_socket(zmq_, zmq::socket_type::router, max_message_bytes_, std::chrono::milliseconds(500)));
-  socket->set(zmq::sockopt::router_mandatory, false);  // a reply to a client gone is dropped
-  socket->bind(endpoint_);
-  socket_ = std::move(socket);
-  loop_.add_socket(*socket_, [this] { on_readable(); });
+  zmq::socket_t socket =
+      bib::network_socket(zmq_, zmq::socket_type::router, max_message_bytes_, std::chrono::milliseconds(500));
+  socket.set(zmq::sockopt::router_mandatory, false);  // a reply to a client gone is dropped
+  socket.bind(endpoint_);
+  socket_.emplace(std::move(socket));
+  socket_watch_ = loop_.watch_socket(*socket_, [this] { on_readable(); });
   log_.info("listening on {}", endpoint_);
 }
 
 void DirectListener::stop() {
-  if (!socket_) return;
-  loop_.remove_socket(*socket_);
+  lifeline_.renew();
+  socket_watch_.reset();
   socket_.reset();
 }
 
@@ -64,18 +64,15 @@ void DirectListener::handle(std::vector<zmq::message_t>& frames) {
   for (std::size_t i = 0; i + 1 < frames.size(); ++i) routing.push_back(frames[i].to_string());
   const zmq::message_t& body = frames.back();
 
-  std::weak_ptr<zmq::socket_t> weak = socket_;
-  handler_(body.to_string_view(), [weak, routing = std::move(routing), this](std::string reply) {
-    auto socket = weak.lock();
-    if (!socket) return;  // listener stopped meanwhile
+  handler_(body.to_string_view(), lifeline_.guard([routing = std::move(routing), this](std::string reply) {
     try {
       for (const std::string& frame : routing)
-        socket->send(zmq::buffer(frame), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      socket->send(zmq::buffer(reply), zmq::send_flags::dontwait);
+        socket_->send(zmq::buffer(frame), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+      socket_->send(zmq::buffer(reply), zmq::send_flags::dontwait);
     } catch (const zmq::error_t& e) {
       log_.warn("direct: reply not sent: {}", e.what());
     }
-  });
+  }));
 }
 
 }  // namespace bib::host

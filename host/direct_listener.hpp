@@ -9,12 +9,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <spdlog/logger.h>
 #include <zmq.hpp>
 
+#include "bib/lifeline.hpp"
 #include "event_loop.hpp"
 
 namespace bib::host {
@@ -42,8 +44,9 @@ class DirectListener {
   std::int64_t max_message_bytes_;
   spdlog::logger& log_;
   Handler handler_;
-  // Shared so that a reply arriving after stop() finds the socket gone instead of dangling.
-  std::shared_ptr<zmq::socket_t> socket_;
+  std::optional<zmq::socket_t> socket_;
+  bib::SocketWatch socket_watch_;  // after socket_: removed from the loop before it closes
+  bib::Lifeline lifeline_;         // renewed by stop(): replies still pending are dropped
 };
 
 }  // namespace bib::host

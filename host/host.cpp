@@ -55,13 +55,13 @@ void start_when_caught_up(Runtime& runtime, bib::ReplicationPlugin* replication,
     log.info("{}: taking requests from the broker", why);
     worker.start();
   };
-  const bib::TimerId deadline = runtime.loop.add_timer(std::chrono::milliseconds(runtime.settings.catch_up_ms),
-                                                       [start_once, &log] {
-                                                         log.warn("replication has not caught up after host.catch_up_ms");
-                                                         start_once("not caught up", log);
-                                                       });
-  replication->when_caught_up([start_once, &log, &loop = runtime.loop, deadline] {
-    loop.cancel_timer(deadline);
+  auto deadline = std::make_shared<bib::Timer>(
+      runtime.loop.start_timer(std::chrono::milliseconds(runtime.settings.catch_up_ms), [start_once, &log] {
+        log.warn("replication has not caught up after host.catch_up_ms");
+        start_once("not caught up", log);
+      }));
+  replication->when_caught_up([start_once, &log, deadline] {
+    deadline->reset();
     start_once("caught up with the peers", log);
   });
 }

@@ -6,26 +6,17 @@ namespace bib::host {
 
 SessionGate::SessionGate(bib::Replica& replica, bib::EventLoop& loop, std::chrono::milliseconds max_wait,
                          spdlog::logger& log, Want want)
-    : replica_(replica), loop_(loop), max_wait_(max_wait), log_(log), want_(std::move(want)),
-      self_(std::make_shared<SessionGate*>(this)) {
+    : replica_(replica), loop_(loop), max_wait_(max_wait), log_(log), want_(std::move(want)) {
   // Applied events arrive in the middle of a commit: recheck once, later in the loop, so that
   // a released request never re-enters the commit pipeline from inside it.
-  std::weak_ptr<SessionGate*> token = self_;
-  replica_.on_applied([token](const bib::Event&) {
-    auto self = token.lock();
-    if (!self || (*self)->parked_.empty() || (*self)->recheck_posted_) return;
-    (*self)->recheck_posted_ = true;
-    (*self)->loop_.post([token] {
-      if (auto self = token.lock()) {
-        (*self)->recheck_posted_ = false;
-        (*self)->recheck();
-      }
-    });
-  });
-}
-
-SessionGate::~SessionGate() {
-  for (auto& [id, parked] : parked_) loop_.cancel_timer(parked.timer);
+  replica_.on_applied(lifeline_.guard([this](const bib::Event&) {
+    if (parked_.empty() || recheck_posted_) return;
+    recheck_posted_ = true;
+    loop_.post(lifeline_.guard([this] {
+      recheck_posted_ = false;
+      recheck();
+    }));
+  }));
 }
 
 void SessionGate::wait_for(const bib::VersionVector& after, std::function<void(bool)> go) {
@@ -38,7 +29,7 @@ void SessionGate::wait_for(const bib::VersionVector& after, std::function<void(b
   Parked& parked = parked_[id];
   parked.after = after;
   parked.go = std::move(go);
-  parked.timer = loop_.add_timer(max_wait_, [this, id] { release(id, false); });
+  parked.timer = loop_.start_timer(max_wait_, [this, id] { release(id, false); });
   log_.debug("request waits for {} origin(s) behind its session", missing.size());
   if (want_) want_(missing);
 }
@@ -57,9 +48,7 @@ void SessionGate::release(std::uint64_t id, bool caught_up) {
   if (it == parked_.end()) return;
   Parked parked = std::move(it->second);
   parked_.erase(it);
-  if (caught_up) {
-    loop_.cancel_timer(parked.timer);
-  } else {
+  if (!caught_up) {
     log_.warn("served a request after {} ms still missing {}: its session's events have not arrived",
               max_wait_.count(), bib::to_value(bib::missing_from(replica_.version_vector(), parked.after)).to_string());
   }

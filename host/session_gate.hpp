@@ -21,6 +21,7 @@
 #include <spdlog/logger.h>
 
 #include "bib/event_loop.hpp"
+#include "bib/lifeline.hpp"
 #include "bib/replica.hpp"
 
 namespace bib::host {
@@ -31,7 +32,6 @@ class SessionGate {
 
   SessionGate(bib::Replica& replica, bib::EventLoop& loop, std::chrono::milliseconds max_wait, spdlog::logger& log,
               Want want);
-  ~SessionGate();
   SessionGate(const SessionGate&) = delete;
   SessionGate& operator=(const SessionGate&) = delete;
 
@@ -45,7 +45,7 @@ class SessionGate {
   struct Parked {
     bib::VersionVector after;
     std::function<void(bool)> go;
-    bib::TimerId timer = 0;
+    bib::Timer timer;  // gives up after max_wait
   };
 
   void recheck();
@@ -59,8 +59,8 @@ class SessionGate {
   std::map<std::uint64_t, Parked> parked_;
   std::uint64_t next_id_ = 1;
   bool recheck_posted_ = false;
-  // The replica's listener outlives this gate; it checks the token before touching it.
-  std::shared_ptr<SessionGate*> self_;
+  // The replica's listener outlives this gate: it is guarded.
+  bib::Lifeline lifeline_;
 };
 
 

@@ -98,11 +98,10 @@ void Broker::start() {
   // Both bound before either is registered: a failed bind leaves nothing behind in the loop.
   frontend_.emplace(open("frontend", options_.frontend, false));
   backend_.emplace(open("backend", options_.backend, true));
-  ctx_->loop().add_socket(*frontend_, [this] { on_frontend(); });
-  ctx_->loop().add_socket(*backend_, [this] { on_backend(); });
+  frontend_watch_ = ctx_->loop().watch_socket(*frontend_, [this] { on_frontend(); });
+  backend_watch_ = ctx_->loop().watch_socket(*backend_, [this] { on_backend(); });
   next_heartbeat_ = SteadyClock::now() + options_.dispatch.heartbeat;
-  tick_timer_ = ctx_->loop().add_timer(tick_interval(options_.dispatch.heartbeat),
-                                       [this] { on_tick(); }, true);
+  tick_timer_ = ctx_->loop().start_timer(tick_interval(options_.dispatch.heartbeat), [this] { on_tick(); }, true);
   const auto& d = options_.dispatch;
   ctx_->log().info(
       "broker: clients on {}, servers on {}; heartbeat {} ms, liveness {}, hold {} ms, "
@@ -112,7 +111,6 @@ void Broker::start() {
 }
 
 void Broker::stop() {
-  if (tick_timer_) ctx_->loop().cancel_timer(*tick_timer_);
   tick_timer_.reset();
   if (backend_ && state_) {
     // Tell the servers at once, so they register with the next broker without waiting for
@@ -121,13 +119,11 @@ void Broker::stop() {
       send_to_worker(identity, protocol::kDisconnect);
     }
     backend_->set(zmq::sockopt::linger, 100);
-    ctx_->loop().remove_socket(*backend_);
-    backend_.reset();
   }
-  if (frontend_) {
-    ctx_->loop().remove_socket(*frontend_);
-    frontend_.reset();
-  }
+  backend_watch_.reset();
+  backend_.reset();
+  frontend_watch_.reset();
+  frontend_.reset();
 }
 
 void Broker::on_frontend() {

@@ -59,7 +59,9 @@ class Broker final : public ComponentPlugin {
   std::optional<DispatchState> state_;
   std::optional<zmq::socket_t> frontend_;
   std::optional<zmq::socket_t> backend_;
-  std::optional<TimerId> tick_timer_;
+  SocketWatch frontend_watch_;  // after the sockets: removed from the loop before they close
+  SocketWatch backend_watch_;
+  Timer tick_timer_;
   TimePoint next_heartbeat_{};
   std::map<std::string, TimePoint> told_to_register_;  // identity -> last DISCONNECT sent to it
 };

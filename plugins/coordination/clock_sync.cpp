@@ -8,7 +8,6 @@
 
 #include "bib/messaging.hpp"
 #include "bib/reply.hpp"
-#include "timer_slot.hpp"
 
 namespace bib::coordination {
 
@@ -40,23 +39,23 @@ void ClockSync::start() {
   running_ = true;
   asked_at_ = ctx_.requests_handled();
   heard_from_coordinator_ = std::chrono::steady_clock::now();
-  check_timer_ = ctx_.loop().add_timer(options_.ask_check, [this] { on_check(); }, true);
+  check_timer_ = ctx_.loop().start_timer(options_.ask_check, [this] { on_check(); }, true);
 }
 
 void ClockSync::stop() {
   running_ = false;
-  cancel(ctx_.loop(), sync_timer_);
-  cancel(ctx_.loop(), check_timer_);
+  sync_timer_.reset();
+  check_timer_.reset();
   round_.reset();
 }
 
 void ClockSync::lead() {
-  cancel(ctx_.loop(), sync_timer_);
-  sync_timer_ = ctx_.loop().add_timer(options_.sync_interval, [this] { berkeley_round(); }, true);
+  sync_timer_.reset();
+  sync_timer_ = ctx_.loop().start_timer(options_.sync_interval, [this] { berkeley_round(); }, true);
 }
 
 void ClockSync::step_down() {
-  cancel(ctx_.loop(), sync_timer_);
+  sync_timer_.reset();
   round_.reset();
 }
 

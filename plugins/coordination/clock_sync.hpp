@@ -62,8 +62,8 @@ class ClockSync {
   ElectionNeeded election_needed_;
   bool running_ = false;
 
-  std::optional<TimerId> sync_timer_;   // coordinator: Berkeley rounds
-  std::optional<TimerId> check_timer_;  // follower: requests handled, coordinator silence
+  Timer sync_timer_;   // coordinator: Berkeley rounds
+  Timer check_timer_;  // follower: requests handled, coordinator silence
 
   struct Round {
     std::uint64_t number = 0;

@@ -4,7 +4,6 @@
 
 #include "bib/messaging.hpp"
 #include "bib/reply.hpp"
-#include "timer_slot.hpp"
 
 namespace bib::coordination {
 
@@ -28,17 +27,15 @@ void Election::listen() {
   subscriber_.emplace(options_.subscribe, SubscriberOptions{ctx_.max_message_bytes(), &ctx_.lamport()},
                       &ctx_.zmq_context());
   subscriber_->subscribe(std::string(kServersTopic));
-  ctx_.loop().add_socket(subscriber_->socket(), [this] { on_subscriber_readable(); });
+  subscriber_watch_ = ctx_.loop().watch_socket(subscriber_->socket(), [this] { on_subscriber_readable(); });
   ctx_.log().info("coordination: following topic '{}' at {}", kServersTopic, options_.subscribe);
 }
 
 void Election::stop() {
   running_ = false;
-  for (auto* timer : {&election_timer_, &wait_timer_, &announce_timer_}) cancel(ctx_.loop(), *timer);
-  if (subscriber_) {
-    ctx_.loop().remove_socket(subscriber_->socket());
-    subscriber_.reset();
-  }
+  for (auto* timer : {&election_timer_, &wait_timer_, &announce_timer_}) timer->reset();
+  subscriber_watch_.reset();
+  subscriber_.reset();
 }
 
 // `election {rank}` from a lower rank: OK, then our own election (classic bully). A coordinator
@@ -94,8 +91,8 @@ void Election::start(const std::string& reason) {
                          on_election_reply(election, name, response);
                        });
   }
-  cancel(ctx_.loop(), election_timer_);
-  election_timer_ = ctx_.loop().add_timer(options_.election_timeout, [this, election] { on_election_timeout(election); });
+  election_timer_.reset();
+  election_timer_ = ctx_.loop().start_timer(options_.election_timeout, [this, election] { on_election_timeout(election); });
 }
 
 void Election::on_election_reply(std::uint64_t election, const std::string& peer, const PeerLink::Response& response) {
@@ -107,10 +104,10 @@ void Election::on_election_reply(std::uint64_t election, const std::string& peer
     return;
   }
   if (!bully_.on_ok()) return;
-  cancel(ctx_.loop(), election_timer_);
+  election_timer_.reset();
   ctx_.log().info("election: {} answered OK; waiting up to {} ms for the winner's announcement", peer,
                    options_.announcement_wait().count());
-  wait_timer_ = ctx_.loop().add_timer(options_.announcement_wait(), [this, election] { on_wait_timeout(election); });
+  wait_timer_ = ctx_.loop().start_timer(options_.announcement_wait(), [this, election] { on_wait_timeout(election); });
 }
 
 void Election::on_election_timeout(std::uint64_t election) {
@@ -129,18 +126,18 @@ void Election::on_wait_timeout(std::uint64_t election) {
 }
 
 void Election::become_coordinator() {
-  cancel(ctx_.loop(), election_timer_);
-  cancel(ctx_.loop(), wait_timer_);
+  election_timer_.reset();
+  wait_timer_.reset();
   ctx_.log().info("election: {} (rank {}) is the coordinator", ctx_.node_name(), peers_.my_rank().value_or(0));
   announce();
-  cancel(ctx_.loop(), announce_timer_);
-  announce_timer_ = ctx_.loop().add_timer(options_.announce, [this] { announce(); }, true);
+  announce_timer_.reset();
+  announce_timer_ = ctx_.loop().start_timer(options_.announce, [this] { announce(); }, true);
   clock_sync_.lead();
 }
 
 // No longer coordinator: stop announcing and syncing; a round in flight is abandoned.
 void Election::end_term() {
-  cancel(ctx_.loop(), announce_timer_);
+  announce_timer_.reset();
   clock_sync_.step_down();
 }
 
@@ -180,8 +177,8 @@ void Election::on_announcement(const Envelope& message) {
       clock_sync_.heard_from_coordinator();
       return;
     case Bully::Heard::new_coordinator:
-      cancel(ctx_.loop(), election_timer_);
-      cancel(ctx_.loop(), wait_timer_);
+      election_timer_.reset();
+      wait_timer_.reset();
       if (was_coordinator) end_term();
       clock_sync_.follow();
       ctx_.log().info("election: following coordinator {} (rank {})", name, rank ? std::to_string(*rank) : "?");

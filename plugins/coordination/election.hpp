@@ -54,11 +54,12 @@ class Election {
   Bully& bully_;
   ClockSync& clock_sync_;
   std::optional<Subscriber> subscriber_;
+  SocketWatch subscriber_watch_;  // after subscriber_: removed from the loop before it closes
   bool running_ = false;
 
-  std::optional<TimerId> election_timer_;  // electing: no OK by then -> we win
-  std::optional<TimerId> wait_timer_;      // waiting: no announcement by then -> elect again
-  std::optional<TimerId> announce_timer_;  // coordinator: re-announce
+  Timer election_timer_;  // electing: no OK by then -> we win
+  Timer wait_timer_;      // waiting: no announcement by then -> elect again
+  Timer announce_timer_;  // coordinator: re-announce
   std::uint64_t election_ = 0;             // replies and timers of older elections are ignored
 };
 

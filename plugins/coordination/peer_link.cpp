@@ -1,5 +1,6 @@
 #include "peer_link.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <memory>
 #include <utility>
@@ -24,13 +25,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 PeerLink::PeerLink(Context& ctx, std::string peer, std::string endpoint)
     : ctx_(ctx), peer_(std::move(peer)), endpoint_(std::move(endpoint)) {}
 
-PeerLink::~PeerLink() {
-  for (TimerId timer : deferred_) ctx_.loop().cancel_timer(timer);
-  for (auto& [service, queue] : pending_)
-    for (Pending& p : queue) ctx_.loop().cancel_timer(p.timer);
-  close();
-}
-
 void PeerLink::retarget(std::string endpoint) {
   if (endpoint == endpoint_) return;
   endpoint_ = std::move(endpoint);
@@ -40,12 +34,11 @@ void PeerLink::retarget(std::string endpoint) {
 void PeerLink::open() {
   socket_.emplace(network_socket(ctx_.zmq_context(), zmq::socket_type::dealer, ctx_.max_message_bytes()));
   socket_->connect(endpoint_);
-  ctx_.loop().add_socket(*socket_, [this] { on_readable(); });
+  socket_watch_ = ctx_.loop().watch_socket(*socket_, [this] { on_readable(); });
 }
 
 void PeerLink::close() {
-  if (!socket_) return;
-  ctx_.loop().remove_socket(*socket_);
+  socket_watch_.reset();
   socket_.reset();
 }
 
@@ -63,9 +56,8 @@ void PeerLink::request(const std::string& service, Value data, std::chrono::mill
   }
   ctx_.wire_log().info("send {} {}", peer_, envelope.to_string());
   const std::uint64_t id = ++next_id_;
-  const TimerId timer =
-      ctx_.loop().add_timer(timeout, [this, service, id, timeout] { on_timeout(service, id, timeout); });
-  pending_[service].push_back(Pending{id, timer, std::chrono::steady_clock::now(), std::move(done)});
+  Timer timer = ctx_.loop().start_timer(timeout, [this, service, id, timeout] { on_timeout(service, id, timeout); });
+  pending_[service].push_back(Pending{id, std::move(timer), std::chrono::steady_clock::now(), std::move(done)});
 }
 
 void PeerLink::on_readable() {
@@ -88,38 +80,34 @@ void PeerLink::on_readable() {
     }
     Pending pending = std::move(queue->second.front());
     queue->second.pop_front();
-    ctx_.loop().cancel_timer(pending.timer);
+    pending.timer.reset();
     pending.done(Response{std::move(reply), seconds_since(pending.sent), ""});
   }
 }
 
 void PeerLink::on_timeout(const std::string& service, std::uint64_t id, std::chrono::milliseconds timeout) {
-  std::optional<TimerId> firing;
-  for (const Pending& p : pending_[service])
-    if (p.id == id) firing = p.timer;
-  if (!firing) return;  // answered meanwhile
-  fail_all("no '" + service + "' reply from " + peer_ + " within " + std::to_string(timeout.count()) + " ms", firing);
+  const auto& queue = pending_[service];
+  const bool waiting = std::any_of(queue.begin(), queue.end(), [id](const Pending& p) { return p.id == id; });
+  if (!waiting) return;  // answered meanwhile
+  fail_all("no '" + service + "' reply from " + peer_ + " within " + std::to_string(timeout.count()) + " ms");
 }
 
-void PeerLink::fail_all(const std::string& problem, std::optional<TimerId> firing) {
+void PeerLink::fail_all(const std::string& problem) {
   auto failed = std::move(pending_);
   pending_.clear();
   close();  // Lazy Pirate: whatever the old socket still queues is gone with it
   for (auto& [service, queue] : failed) {
     for (Pending& p : queue) {
-      if (p.timer != firing) ctx_.loop().cancel_timer(p.timer);
+      p.timer.reset();
       p.done(Response{std::nullopt, seconds_since(p.sent), problem});
     }
   }
 }
 
 void PeerLink::fail_later(Done done, std::string problem) {
-  auto id = std::make_shared<TimerId>(0);
-  *id = ctx_.loop().add_timer(std::chrono::milliseconds(0), [this, id, done = std::move(done), problem = std::move(problem)] {
-    deferred_.erase(*id);
+  ctx_.loop().post(lifeline_.guard([done = std::move(done), problem = std::move(problem)] {
     done(Response{std::nullopt, 0, problem});
-  });
-  deferred_.insert(*id);
+  }));
 }
 
 }  // namespace bib::coordination

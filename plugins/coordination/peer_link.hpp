@@ -17,13 +17,13 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 
 #include <zmq.hpp>
 
 #include "bib/codec.hpp"
 #include "bib/context.hpp"
+#include "bib/lifeline.hpp"
 
 namespace bib::coordination {
 
@@ -38,7 +38,7 @@ class PeerLink {
   using Done = std::function<void(const Response&)>;
 
   PeerLink(Context& ctx, std::string peer, std::string endpoint);
-  ~PeerLink();  // closes the socket; callbacks still pending are dropped, not called
+  // Destroying it closes the socket; callbacks still pending are dropped, not called.
   PeerLink(const PeerLink&) = delete;
   PeerLink& operator=(const PeerLink&) = delete;
 
@@ -52,7 +52,7 @@ class PeerLink {
  private:
   struct Pending {
     std::uint64_t id;
-    TimerId timer;
+    Timer timer;
     std::chrono::steady_clock::time_point sent;
     Done done;
   };
@@ -61,16 +61,17 @@ class PeerLink {
   void close();
   void on_readable();
   void on_timeout(const std::string& service, std::uint64_t id, std::chrono::milliseconds timeout);
-  void fail_all(const std::string& problem, std::optional<TimerId> firing = std::nullopt);
+  void fail_all(const std::string& problem);
   void fail_later(Done done, std::string problem);
 
   Context& ctx_;
   std::string peer_;
   std::string endpoint_;
   std::optional<zmq::socket_t> socket_;
+  SocketWatch socket_watch_;                            // after socket_: removed before it closes
   std::map<std::string, std::deque<Pending>> pending_;  // service -> requests in send order
-  std::set<TimerId> deferred_;                          // fail_later timers not yet run
   std::uint64_t next_id_ = 0;
+  Lifeline lifeline_;  // fail_later's posted callbacks are dropped with this link
 };
 
 }  // namespace bib::coordination

@@ -49,11 +49,10 @@ class ReferenceDiscovery final : public DiscoveryPlugin {
     open_socket();
     ctx_->log().info("discovery: registering '{}' with the reference server {}", membership_->self(), options_.reference);
     send(membership_->rank_request());
-    tick_timer_ = ctx_->loop().add_timer(options_.heartbeat, [this] { tick(); }, true);
+    tick_timer_ = ctx_->loop().start_timer(options_.heartbeat, [this] { tick(); }, true);
   }
 
   void stop() override {
-    if (tick_timer_) ctx_->loop().cancel_timer(*tick_timer_);
     tick_timer_.reset();
     close_socket();
   }
@@ -66,16 +65,13 @@ class ReferenceDiscovery final : public DiscoveryPlugin {
   void open_socket() {
     socket_.emplace(network_socket(ctx_->zmq_context(), zmq::socket_type::dealer, ctx_->max_message_bytes()));
     socket_->connect(options_.reference);
-    ctx_->loop().add_socket(*socket_, [this] { on_readable(); });
+    socket_watch_ = ctx_->loop().watch_socket(*socket_, [this] { on_readable(); });
   }
 
   void close_socket() {
-    for (const auto& [service, timer] : pending_) ctx_->loop().cancel_timer(timer);
     pending_.clear();
-    if (socket_) {
-      ctx_->loop().remove_socket(*socket_);
-      socket_.reset();
-    }
+    socket_watch_.reset();
+    socket_.reset();
   }
 
   void tick() {
@@ -96,7 +92,7 @@ class ReferenceDiscovery final : public DiscoveryPlugin {
     }
     ctx_->wire_log().log(wire_level(request), "send reference {}", request.to_string());
     const std::string service = request.service;
-    pending_[service] = ctx_->loop().add_timer(options_.request_timeout, [this, service] { on_timeout(service); });
+    pending_[service] = ctx_->loop().start_timer(options_.request_timeout, [this, service] { on_timeout(service); });
   }
 
   void on_timeout(const std::string& service) {
@@ -129,10 +125,7 @@ class ReferenceDiscovery final : public DiscoveryPlugin {
   }
 
   void handle(const Envelope& reply) {
-    if (auto it = pending_.find(reply.service); it != pending_.end()) {
-      ctx_->loop().cancel_timer(it->second);
-      pending_.erase(it);
-    }
+    pending_.erase(reply.service);
     if (lost_) {
       ctx_->log().info("discovery: reference {} answers again", options_.reference);
       lost_ = false;
@@ -171,8 +164,9 @@ class ReferenceDiscovery final : public DiscoveryPlugin {
   ReferenceDiscoveryOptions options_;
   std::optional<Membership> membership_;
   std::optional<zmq::socket_t> socket_;
-  std::map<std::string, TimerId> pending_;  // service -> its timeout timer
-  std::optional<TimerId> tick_timer_;
+  SocketWatch socket_watch_;              // after socket_: removed from the loop before it closes
+  std::map<std::string, Timer> pending_;  // service -> its timeout timer
+  Timer tick_timer_;
   std::vector<std::function<void()>> callbacks_;
   bool lost_ = false;
   std::string last_problem_;

@@ -169,11 +169,10 @@ void JsonPersistence::flush() {
     // Not now: the replies of this iteration wait for flush(), and a snapshot rewrites every
     // file. The loop runs it right after them.
     snapshot_posted_ = true;
-    ctx_->loop().post([this, alive = std::weak_ptr<int>(alive_)] {
-      if (alive.expired()) return;  // the plugin is gone
+    ctx_->loop().post(lifeline_.guard([this] {
       snapshot_posted_ = false;
       if (state_ == State::ready && journal_events_ >= snapshot_due_at_) snapshot_now();
-    });
+    }));
   }
 }
 

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "bib/context.hpp"
+#include "bib/lifeline.hpp"
 #include "bib/persistence.hpp"
 #include "event_keys.hpp"
 #include "journal.hpp"
@@ -86,7 +87,7 @@ class JsonPersistence final : public PersistencePlugin {
   std::size_t snapshot_due_at_ = 0;      // journal_events_ that triggers the next snapshot
   bool snapshot_incomplete_ = false;     // a snapshot file is missing: write them at stop()
   bool snapshot_posted_ = false;         // a snapshot waits in the loop
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // tells posted work the plugin is gone
+  bib::Lifeline lifeline_;               // posted work does nothing once the plugin is gone
   std::size_t snapshots_taken_ = 0;
   std::vector<Entry> log_;
   EventKeys keys_;

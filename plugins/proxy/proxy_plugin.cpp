@@ -45,24 +45,21 @@ class ProxyPlugin final : public ComponentPlugin {
     backend_socket_.emplace(network_socket(ctx_->zmq_context(), zmq::socket_type::xpub, ctx_->max_message_bytes()));
     frontend_socket_->bind(options_.frontend);
     backend_socket_->bind(options_.backend);
-    ctx_->loop().add_socket(*frontend_socket_, [this] { forward_messages(); });
-    ctx_->loop().add_socket(*backend_socket_, [this] { forward_subscriptions(); });
+    frontend_watch_ = ctx_->loop().watch_socket(*frontend_socket_, [this] { forward_messages(); });
+    backend_watch_ = ctx_->loop().watch_socket(*backend_socket_, [this] { forward_subscriptions(); });
     if (options_.stats_interval.count() > 0) {
-      stats_timer_ = ctx_->loop().add_timer(options_.stats_interval, [this] { log_counts("so far"); }, true);
+      stats_timer_ = ctx_->loop().start_timer(options_.stats_interval, [this] { log_counts("so far"); }, true);
     }
     ctx_->log().info("proxy: publishers -> {} (XSUB), subscribers -> {} (XPUB)", options_.frontend,
                      options_.backend);
   }
 
   void stop() override {
-    if (stats_timer_) ctx_->loop().cancel_timer(*stats_timer_);
     stats_timer_.reset();
-    for (auto* socket : {&frontend_socket_, &backend_socket_}) {
-      if (*socket) {
-        ctx_->loop().remove_socket(**socket);
-        socket->reset();
-      }
-    }
+    frontend_watch_.reset();
+    backend_watch_.reset();
+    frontend_socket_.reset();
+    backend_socket_.reset();
     log_counts("at stop");
   }
 
@@ -115,7 +112,9 @@ class ProxyPlugin final : public ComponentPlugin {
   ProxyOptions options_;
   std::optional<zmq::socket_t> frontend_socket_;
   std::optional<zmq::socket_t> backend_socket_;
-  std::optional<TimerId> stats_timer_;
+  SocketWatch frontend_watch_;  // after the sockets: removed from the loop before they close
+  SocketWatch backend_watch_;
+  Timer stats_timer_;
   TrafficCounts counts_;
 };
 

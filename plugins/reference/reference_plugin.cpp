@@ -64,22 +64,19 @@ class ReferencePlugin final : public ComponentPlugin {
   void start() override {
     socket_.emplace(network_socket(ctx_->zmq_context(), zmq::socket_type::router, ctx_->max_message_bytes()));
     socket_->bind(options_.endpoint);
-    ctx_->loop().add_socket(*socket_, [this] { on_readable(); });
+    socket_watch_ = ctx_->loop().watch_socket(*socket_, [this] { on_readable(); });
     // Only for the log line "server left the list"; `list` itself always checks freshness.
     const auto check = std::max(registry_->heartbeat_timeout() / 4, std::chrono::milliseconds(50));
-    stale_timer_ = ctx_->loop().add_timer(check, [this] { report_stale(); }, true);
+    stale_timer_ = ctx_->loop().start_timer(check, [this] { report_stale(); }, true);
     ctx_->log().info("reference server on {} (heartbeat timeout {} ms{})", options_.endpoint,
                      registry_->heartbeat_timeout().count(),
                      store_ ? ", state file " + store_->path() : std::string(", no state file"));
   }
 
   void stop() override {
-    if (stale_timer_) ctx_->loop().cancel_timer(*stale_timer_);
     stale_timer_.reset();
-    if (socket_) {
-      ctx_->loop().remove_socket(*socket_);
-      socket_.reset();
-    }
+    socket_watch_.reset();
+    socket_.reset();
   }
 
  private:
@@ -139,7 +136,8 @@ class ReferencePlugin final : public ComponentPlugin {
   std::optional<RankStore> store_;
   std::optional<ReferenceService> service_;
   std::optional<zmq::socket_t> socket_;
-  std::optional<TimerId> stale_timer_;
+  SocketWatch socket_watch_;  // after socket_: removed from the loop before it closes
+  Timer stale_timer_;
 };
 
 }  // namespace

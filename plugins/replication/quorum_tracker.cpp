@@ -8,10 +8,6 @@ QuorumTracker::QuorumTracker(EventLoop& loop, std::chrono::milliseconds timeout,
                              std::function<std::size_t()> cluster_size)
     : loop_(loop), timeout_(timeout), cluster_size_(std::move(cluster_size)) {}
 
-QuorumTracker::~QuorumTracker() {
-  for (const auto& [id, pending] : pending_) loop_.cancel_timer(pending.timer);
-}
-
 std::string QuorumTracker::failure(std::size_t holders, std::size_t servers, std::chrono::milliseconds waited) {
   return "write not confirmed by a quorum: " + std::to_string(holders) + " of " + std::to_string(servers) +
          " servers hold it, " + std::to_string(majority(servers)) + " needed after " + std::to_string(waited.count()) +
@@ -27,7 +23,7 @@ void QuorumTracker::track(const EventId& id, const std::string& self, Done done)
   Pending& pending = pending_[id];
   pending.holders.insert(self);
   pending.done = std::move(done);
-  pending.timer = loop_.add_timer(timeout_, [this, id] { expire(id); });
+  pending.timer = loop_.start_timer(timeout_, [this, id] { expire(id); });
 }
 
 void QuorumTracker::held_by(const EventId& id, const std::string& server) {
@@ -37,7 +33,6 @@ void QuorumTracker::held_by(const EventId& id, const std::string& server) {
   if (it->second.holders.size() < majority(cluster_size_())) return;
   Pending done = std::move(it->second);
   pending_.erase(it);
-  loop_.cancel_timer(done.timer);
   ++confirmed_;
   done.done(true, "");
 }
@@ -55,7 +50,6 @@ void QuorumTracker::fail_all(const std::string& reason) {
   auto pending = std::move(pending_);
   pending_.clear();
   for (auto& [id, p] : pending) {
-    loop_.cancel_timer(p.timer);
     ++failed_;
     p.done(false, reason);
   }

@@ -24,7 +24,6 @@ class QuorumTracker {
 
   // cluster_size() is asked at each decision (N may grow as discovery shows more servers).
   QuorumTracker(EventLoop& loop, std::chrono::milliseconds timeout, std::function<std::size_t()> cluster_size);
-  ~QuorumTracker();
   QuorumTracker(const QuorumTracker&) = delete;
   QuorumTracker& operator=(const QuorumTracker&) = delete;
 
@@ -48,7 +47,7 @@ class QuorumTracker {
   struct Pending {
     std::set<std::string> holders;
     Done done;
-    TimerId timer = 0;
+    Timer timer;  // gives up after timeout_
   };
   void expire(const EventId& id);
 

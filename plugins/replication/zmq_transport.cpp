@@ -50,16 +50,14 @@ void ZmqTransport::open(Handler handler) {
     router_.reset();
     throw std::runtime_error("replication: cannot listen on " + listen_ + ": " + e.what());
   }
-  ctx_.loop().add_socket(*router_, [this] { on_router_readable(); });
+  router_watch_ = ctx_.loop().watch_socket(*router_, [this] { on_router_readable(); });
 }
 
 void ZmqTransport::close() {
   for (auto& [name, link] : peers_) close_peer(link);
   peers_.clear();
-  if (router_) {
-    ctx_.loop().remove_socket(*router_);
-    router_.reset();
-  }
+  router_watch_.reset();
+  router_.reset();
 }
 
 void ZmqTransport::connect(const std::string& peer, const std::string& endpoint) {
@@ -87,12 +85,11 @@ void ZmqTransport::open_peer(const std::string& peer, PeerSocket& link) {
   link.socket = make_socket(zmq::socket_type::dealer);
   link.socket->connect(link.endpoint);
   zmq::socket_t* socket = link.socket.get();
-  ctx_.loop().add_socket(*socket, [this, peer, socket] { on_peer_readable(peer, socket); });
+  link.watch = ctx_.loop().watch_socket(*socket, [this, peer, socket] { on_peer_readable(peer, socket); });
 }
 
 void ZmqTransport::close_peer(PeerSocket& link) {
-  if (!link.socket) return;
-  ctx_.loop().remove_socket(*link.socket);
+  link.watch.reset();
   link.socket.reset();
 }
 

@@ -34,6 +34,7 @@ class ZmqTransport final : public Transport {
   struct PeerSocket {
     std::string endpoint;
     std::unique_ptr<zmq::socket_t> socket;
+    SocketWatch watch;  // after socket: removed from the loop before it closes
   };
   std::unique_ptr<zmq::socket_t> make_socket(zmq::socket_type type);
   void open_peer(const std::string& peer, PeerSocket& link);
@@ -48,6 +49,7 @@ class ZmqTransport final : public Transport {
   std::string listen_;
   Handler handler_;
   std::unique_ptr<zmq::socket_t> router_;
+  SocketWatch router_watch_;  // after router_: removed from the loop before it closes
   std::map<std::string, PeerSocket> peers_;
 };
 

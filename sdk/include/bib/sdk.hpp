@@ -10,6 +10,7 @@
 #include "bib/discovery.hpp"
 #include "bib/event_loop.hpp"
 #include "bib/json.hpp"
+#include "bib/lifeline.hpp"
 #include "bib/messaging.hpp"
 #include "bib/names.hpp"
 #include "bib/options.hpp"
