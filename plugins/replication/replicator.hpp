@@ -1,34 +1,35 @@
 // The replication work of one server (docs/replication.md), shared by replication-async and
-// replication-quorum: per-peer outboxes pushed over a Transport, anti-entropy pulls, and, in
-// quorum mode, the majority rule before a write is answered. Everything runs on the host's
-// loop; the host's Replica (ctx.replica()) holds the events.
+// replication-quorum. Everything runs on the host's loop; the host's Replica (ctx.replica())
+// holds the events. The Replicator follows discovery, routes messages and keeps the quorum
+// rule; two parts do the moving, around one EventIngest:
 //
-//   replicate(e)   async: answer now; quorum: answer when floor(N/2)+1 servers hold e
-//                  -> e queued in every peer's outbox -> `replicate` batches, one in flight per
-//                  peer, retried with back-off until the peer's `replicate_ack`
-//   anti-entropy   at start, when a peer appears, every anti_entropy_ms, on want():
-//                  `sync` {vv} -> `sync_reply` {events beyond vv, more} -> ingest -> again while more
-//   a peer's replicate / sync on our port: ingest, acknowledge once durable / answer a page
+//   Pusher        replicate(e) -> e queued in every peer's outbox -> `replicate` batches, one
+//                 in flight per peer, retried with back-off until the peer's `replicate_ack`
+//   AntiEntropy   `sync` {vv} -> `sync_reply` {events beyond vv, more} -> ingest -> again
+//   EventIngest   a peer's batch or page into the Replica; a batch is acknowledged once durable
+//
+//   async: a write is answered at once; quorum: once floor(N/2)+1 servers hold it.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <functional>
-#include <memory>
-#include <optional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "anti_entropy.hpp"
 #include "bib/context.hpp"
 #include "bib/discovery.hpp"
+#include "bib/event_loop.hpp"
+#include "bib/lifeline.hpp"
 #include "bib/replica.hpp"
 #include "bib/replication.hpp"
-#include "peer_outbox.hpp"
+#include "event_ingest.hpp"
+#include "pusher.hpp"
 #include "quorum_tracker.hpp"
 #include "replication_messages.hpp"
 #include "replication_options.hpp"
-#include "sync_pager.hpp"
 #include "transport.hpp"
 
 namespace bib::replication {
@@ -48,7 +49,7 @@ class Replicator {
   void stop();
 
   void replicate(const Event& event, Done done);
-  void want(const VersionVector& missing);
+  void want(const VersionVector& missing) { anti_entropy_.want(missing); }
   // fn runs once, when a first anti-entropy round with every peer has ended (answered to the
   // last page and durable, or given up as unreachable after anti_entropy_ms). Membership counts
   // as known at start() when discovery already has a rank (discovery-static), when it lists a
@@ -62,79 +63,28 @@ class Replicator {
   std::size_t cluster_size() const;
 
  private:
-  void ingest(const Event& event, Replica::Done done);
-  void ingest_batch(const std::vector<Value>& events, const std::string& source,
-                    const std::function<void(const EventId&)>& on_readable,
-                    std::function<void(const EventId&, bool, const std::string&)> on_durable,
-                    std::function<void()> all_durable);
-  // One anti-entropy conversation with a peer: sync, sync_reply, ... until more is false.
-  struct Pull {
-    bool active = false;
-    std::uint64_t session = 0;
-    VersionVector cursor;           // highest seq per origin received in this session
-    std::optional<TimerId> timer;   // gives up on an unanswered request
-    std::uint64_t received = 0;     // events ingested in this session, for the log
-  };
-  struct Link {
-    Link(Peer p, std::string e, OutboxLimits limits, const ReplicationOptions& o)
-        : peer(std::move(p)), endpoint(std::move(e)), outbox(limits), backoff(o.retry, o.max_retry) {}
-    Peer peer;
-    std::string endpoint;
-    PeerOutbox outbox;
-    Backoff backoff;
-    std::optional<TimerId> retry;
-    std::uint64_t attempts = 0;  // sends of the batch in flight
-    bool suspect = false;        // missed an acknowledgement; any message from it clears this
-    double last_ack = 0;         // physical clock, 0 = never
-    double last_heard = 0;
-    VersionVector peer_vv;       // from its last sync or sync_reply
-    Pull pull;
-    bool first_round_done = false;
-  };
-
   void on_message(Inbound inbound);
   void on_replicate(const Inbound& inbound);
-  void on_sync(const Inbound& inbound);
-  void on_ack(Link& link, const Value& data);
-  void on_sync_reply(Link& link, const Value& data);
-  void heard_from(Link& link);
-
-  void schedule_send();
-  void send_next_batch(Link& link);
-  void transmit(Link& link);
-  void on_retry_due(const std::string& peer);
-  void cancel_retry(Link& link);
-
-  void start_pull(Link& link);
-  void request_page(Link& link);
-  void end_pull(Link& link);
-  void pull_page_ingested(const std::string& peer, std::uint64_t session, bool more);
-
   void check_caught_up();
-  void remove_link(const std::string& name);
-  Link* find(const std::string& name);
-  std::weak_ptr<bool> token() const { return alive_; }
+  void add_peer(const std::string& name, const std::string& endpoint);
+  void remove_peer(const std::string& name);
 
   Context& ctx_;
   ReplicationOptions options_;
   Mode mode_;
   Transport& transport_;
-  OutboxLimits outbox_limits_;
-  PageLimits page_limits_;
-  Replica* replica_ = nullptr;
-  std::map<std::string, Link> links_;
-  std::set<std::string> seen_;  // every peer discovery listed since start
+  std::map<std::string, std::string> endpoints_;  // peer name -> its replication endpoint
+  std::set<std::string> seen_;                    // every peer discovery listed since start
   QuorumTracker quorum_;
-  std::optional<TimerId> anti_entropy_timer_;
+  EventIngest ingest_;
+  Pusher pusher_;
+  AntiEntropy anti_entropy_;
   bool membership_known_ = false;
-  std::optional<TimerId> membership_timer_;
+  Timer membership_timer_;
   bool caught_up_ = false;
   std::vector<std::function<void()>> caught_up_callbacks_;
-  bool send_scheduled_ = false;
   bool running_ = false;
-  // Callbacks the host or discovery may run after stop() (ingest durability, on_change) hold
-  // a weak copy and do nothing once it has expired.
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  Lifeline lifeline_;  // renewed by stop(): discovery's on_change does nothing
 };
 
 }  // namespace bib::replication
