@@ -2,18 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "coordination_options.hpp"
+#include "support/refusal.hpp"
 
 namespace bib::coordination {
 namespace {
 
-std::string refusal(const Value& config) {
-  try {
-    parse_coordination_options(config);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string refusal(const Value& config) { return test::refusal(parse_coordination_options, config); }
 
 TEST(CoordinationOptions, Defaults) {
   const auto options = parse_coordination_options(Map{});

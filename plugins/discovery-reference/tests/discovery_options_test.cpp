@@ -2,18 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "discovery_options.hpp"
+#include "support/refusal.hpp"
 
 namespace bib::discovery {
 namespace {
 
-std::string error_of(const Value& config) {
-  try {
-    parse_reference_discovery_options(config);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+std::string refusal(const Value& config) { return test::refusal(parse_reference_discovery_options, config); }
 
 TEST(ReferenceDiscoveryOptions, DefaultsFollowTheDesign) {
   const auto options = parse_reference_discovery_options(Map{});
@@ -24,10 +18,10 @@ TEST(ReferenceDiscoveryOptions, DefaultsFollowTheDesign) {
 }
 
 TEST(ReferenceDiscoveryOptions, MistakesAreRefused) {
-  EXPECT_EQ(error_of(Map{{"heartbeat", 5}}),
+  EXPECT_EQ(refusal(Map{{"heartbeat", 5}}),
             "unknown option 'heartbeat' (options: reference, address, heartbeat_ms, request_timeout_ms)");
-  EXPECT_EQ(error_of(Map{{"heartbeat_ms", 0}}), "option 'heartbeat_ms' must be a positive number of milliseconds, got 0");
-  EXPECT_EQ(error_of(Map{{"request_timeout_ms", "1s"}}), "option 'request_timeout_ms' must be an integer, got string");
+  EXPECT_EQ(refusal(Map{{"heartbeat_ms", 0}}), "option 'heartbeat_ms' must be a positive number of milliseconds, got 0");
+  EXPECT_EQ(refusal(Map{{"request_timeout_ms", "1s"}}), "option 'request_timeout_ms' must be an integer, got string");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "static_membership.hpp"
+#include "support/refusal.hpp"
 
 namespace bib::discovery {
 namespace {
@@ -10,13 +11,8 @@ Value peer(const std::string& name, int rank, const std::string& address) {
   return Map{{"name", name}, {"rank", rank}, {"address", address}};
 }
 
-std::string error_of(const Value& config, const std::string& self = "server-2") {
-  try {
-    parse_static_membership(config, self);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no error)";
+std::string refusal(const Value& config, const std::string& self = "server-2") {
+  return test::refusal(parse_static_membership, config, self);
 }
 
 TEST(StaticMembership, RankAndPeersComeFromTheOptions) {
@@ -45,20 +41,20 @@ TEST(StaticMembership, OneSharedListGivesEachServerItsRank) {
 }
 
 TEST(StaticMembership, MistakesAreRefusedWithTheOptionNamed) {
-  EXPECT_EQ(error_of(Map{{"rank", 1}, {"peer", Array{}}}), "unknown option 'peer' (options: rank, peers)");
-  EXPECT_EQ(error_of(Map{}), "option 'rank' is missing (and 'server-2' is not in option 'peers')");
-  EXPECT_EQ(error_of(Map{{"rank", 0}}), "option 'rank': rank must be a positive integer");
-  EXPECT_EQ(error_of(Map{{"rank", "2"}}), "option 'rank' must be an integer, got string");
-  EXPECT_EQ(error_of(Map{{"rank", 1}, {"peers", "server-1"}}),
+  EXPECT_EQ(refusal(Map{{"rank", 1}, {"peer", Array{}}}), "unknown option 'peer' (options: rank, peers)");
+  EXPECT_EQ(refusal(Map{}), "option 'rank' is missing (and 'server-2' is not in option 'peers')");
+  EXPECT_EQ(refusal(Map{{"rank", 0}}), "option 'rank': rank must be a positive integer");
+  EXPECT_EQ(refusal(Map{{"rank", "2"}}), "option 'rank' must be an integer, got string");
+  EXPECT_EQ(refusal(Map{{"rank", 1}, {"peers", "server-1"}}),
             "option 'peers' must be an array of {name, rank, address}");
-  EXPECT_EQ(error_of(Map{{"rank", 1}, {"peers", Array{Map{{"name", "x"}, {"rank", 2}}}}}),
+  EXPECT_EQ(refusal(Map{{"rank", 1}, {"peers", Array{Map{{"name", "x"}, {"rank", 2}}}}}),
             "option 'peers' entry 0: field 'address' is missing");
-  EXPECT_EQ(error_of(Map{{"rank", 1}, {"peers", Array{peer("a", 2, "x"), peer("a", 3, "y")}}}),
+  EXPECT_EQ(refusal(Map{{"rank", 1}, {"peers", Array{peer("a", 2, "x"), peer("a", 3, "y")}}}),
             "option 'peers' entry 1: name 'a' used twice");
-  EXPECT_EQ(error_of(Map{{"rank", 1}, {"peers", Array{peer("a", 2, "x"), peer("b", 2, "y")}}}),
+  EXPECT_EQ(refusal(Map{{"rank", 1}, {"peers", Array{peer("a", 2, "x"), peer("b", 2, "y")}}}),
             "option 'peers' entry 1: rank 2 used twice");
-  EXPECT_EQ(error_of(Map{{"rank", 2}, {"peers", Array{peer("a", 2, "x")}}}), "option 'rank' 2 is also a peer's rank");
-  EXPECT_EQ(error_of(Map{{"rank", 3}, {"peers", Array{peer("server-2", 2, "x")}}}),
+  EXPECT_EQ(refusal(Map{{"rank", 2}, {"peers", Array{peer("a", 2, "x")}}}), "option 'rank' 2 is also a peer's rank");
+  EXPECT_EQ(refusal(Map{{"rank", 3}, {"peers", Array{peer("server-2", 2, "x")}}}),
             "option 'rank' is 3 but option 'peers' gives 'server-2' rank 2");
 }
 

@@ -2,18 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "proxy_options.hpp"
+#include "support/refusal.hpp"
 
 namespace bib::proxy {
 namespace {
 
-std::string error_of(const Value& config) {
-  try {
-    parse_proxy_options(config);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+std::string refusal(const Value& config) { return test::refusal(parse_proxy_options, config); }
 
 TEST(ProxyOptions, DefaultsFollowTheDesign) {
   const auto options = parse_proxy_options(Map{});
@@ -27,10 +21,10 @@ TEST(ProxyOptions, ZeroTurnsThePeriodicCountsOff) {
 }
 
 TEST(ProxyOptions, MistakesAreRefused) {
-  EXPECT_EQ(error_of(Map{{"front", "x"}}), "unknown option 'front' (options: frontend, backend, stats_interval_ms)");
-  EXPECT_EQ(error_of(Map{{"stats_interval_ms", -1}}), "option 'stats_interval_ms' must be 0 (off) or positive");
-  EXPECT_EQ(error_of(Map{{"backend", true}}), "option 'backend' must be a string, got bool");
-  EXPECT_EQ(error_of(Map{{"frontend", "tcp://*:1"}, {"backend", "tcp://*:1"}}),
+  EXPECT_EQ(refusal(Map{{"front", "x"}}), "unknown option 'front' (options: frontend, backend, stats_interval_ms)");
+  EXPECT_EQ(refusal(Map{{"stats_interval_ms", -1}}), "option 'stats_interval_ms' must be 0 (off) or positive");
+  EXPECT_EQ(refusal(Map{{"backend", true}}), "option 'backend' must be a string, got bool");
+  EXPECT_EQ(refusal(Map{{"frontend", "tcp://*:1"}, {"backend", "tcp://*:1"}}),
             "options 'frontend' and 'backend' are the same endpoint: tcp://*:1");
 }
 

@@ -2,18 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "reference_options.hpp"
+#include "support/refusal.hpp"
 
 namespace bib::reference {
 namespace {
 
-std::string error_of(const Value& config) {
-  try {
-    parse_reference_options(config);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+std::string refusal(const Value& config) { return test::refusal(parse_reference_options, config); }
 
 TEST(ReferenceOptions, DefaultsFollowTheDesign) {
   const auto options = parse_reference_options(Map{});
@@ -31,11 +25,11 @@ TEST(ReferenceOptions, EveryOptionIsRead) {
 }
 
 TEST(ReferenceOptions, MistakesAreRefused) {
-  EXPECT_EQ(error_of(Map{{"heartbeat_timeout", 5}}),
+  EXPECT_EQ(refusal(Map{{"heartbeat_timeout", 5}}),
             "unknown option 'heartbeat_timeout' (options: endpoint, heartbeat_timeout_ms, state_file)");
-  EXPECT_EQ(error_of(Map{{"heartbeat_timeout_ms", 0}}),
+  EXPECT_EQ(refusal(Map{{"heartbeat_timeout_ms", 0}}),
             "option 'heartbeat_timeout_ms' must be a positive number of milliseconds, got 0");
-  EXPECT_EQ(error_of(Map{{"endpoint", 5560}}), "option 'endpoint' must be a string, got integer");
+  EXPECT_EQ(refusal(Map{{"endpoint", 5560}}), "option 'endpoint' must be a string, got integer");
 }
 
 }  // namespace

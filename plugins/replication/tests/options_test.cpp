@@ -5,18 +5,12 @@
 #include <string>
 
 #include "replication_options.hpp"
+#include "support/refusal.hpp"
 
 namespace bib::replication {
 namespace {
 
-std::string refusal(const Value& config) {
-  try {
-    parse_replication_options(config);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string refusal(const Value& config) { return test::refusal(parse_replication_options, config); }
 
 TEST(ReplicationOptions, DefaultsNeedOnlyListen) {
   const auto options = parse_replication_options(Map{{"listen", "tcp://127.0.0.1:5562"}});
