@@ -50,19 +50,12 @@ class PersistenceContract : public ::testing::Test {
  protected:
   using Plugin = typename Traits::Plugin;
 
-  // One plugin object with its context (the plugin is destroyed first).
-  struct Instance {
-    std::unique_ptr<FakeContext> ctx;
-    std::unique_ptr<Plugin> plugin;
-  };
+  using Instance = PersistenceInstance<Plugin>;
 
   void TearDown() override { std::filesystem::remove_all(base_); }
 
   Instance configured(const std::string& dir, Map options = {}) {
-    options.insert_or_assign("dir", dir);
-    Instance i{std::make_unique<FakeContext>(Value(std::move(options))), std::make_unique<Plugin>()};
-    i.plugin->configure(*i.ctx);
-    return i;
+    return configured_persistence<Plugin>(dir, std::move(options));
   }
   // Configured and replayed, as the host opens a store at start-up.
   Instance opened(const std::string& dir, Map options = {}) {

@@ -18,6 +18,7 @@
 
 #include "bib/persistence.hpp"
 #include "bib/service.hpp"
+#include "support/fake_context.hpp"
 
 namespace bib::test {
 
@@ -57,6 +58,23 @@ inline std::vector<Event> replay_all(PersistencePlugin& plugin) {
   std::vector<Event> out;
   plugin.replay([&](const Event& e) { out.push_back(e); });
   return out;
+}
+
+// One persistence plugin object with its context, as the host holds them: the plugin is
+// declared last, so it is destroyed first.
+template <class Plugin>
+struct PersistenceInstance {
+  std::unique_ptr<FakeContext> ctx;
+  std::unique_ptr<Plugin> plugin;
+};
+
+// A plugin configured on dir with options, not yet replayed.
+template <class Plugin>
+PersistenceInstance<Plugin> configured_persistence(const std::string& dir, Map options = {}) {
+  options.insert_or_assign("dir", dir);
+  PersistenceInstance<Plugin> i{std::make_unique<FakeContext>(Value(std::move(options))), std::make_unique<Plugin>()};
+  i.plugin->configure(*i.ctx);
+  return i;
 }
 
 inline void append_all(PersistencePlugin& plugin, const std::vector<Event>& events) {

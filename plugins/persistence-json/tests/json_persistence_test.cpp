@@ -20,21 +20,14 @@ namespace {
 
 using persistence::JsonPersistence;
 
-// One plugin object over a directory with its context (destroyed plugin first).
-struct Instance {
-  std::unique_ptr<FakeContext> ctx;
-  std::unique_ptr<JsonPersistence> plugin;
-};
+using Instance = PersistenceInstance<JsonPersistence>;
 
 class JsonPersistenceTest : public ::testing::Test {
  protected:
   void TearDown() override { std::filesystem::remove_all(base_); }
 
   Instance configured(const std::string& dir, Map options = {}) {
-    options.insert_or_assign("dir", dir);
-    Instance i{std::make_unique<FakeContext>(Value(std::move(options))), std::make_unique<JsonPersistence>()};
-    i.plugin->configure(*i.ctx);
-    return i;
+    return configured_persistence<JsonPersistence>(dir, std::move(options));
   }
   // Configured and replayed; the replayed events in `replayed`.
   Instance opened(const std::string& dir, std::vector<Event>& replayed, Map options = {}) {

@@ -19,20 +19,14 @@ namespace {
 
 using persistence::SqlitePersistence;
 
-struct Instance {
-  std::unique_ptr<FakeContext> ctx;
-  std::unique_ptr<SqlitePersistence> plugin;
-};
+using Instance = PersistenceInstance<SqlitePersistence>;
 
 class SqlitePersistenceTest : public ::testing::Test {
  protected:
   void TearDown() override { std::filesystem::remove_all(base_); }
 
   Instance configured(const std::string& dir, Map options = {}) {
-    options.insert_or_assign("dir", dir);
-    Instance i{std::make_unique<FakeContext>(Value(std::move(options))), std::make_unique<SqlitePersistence>()};
-    i.plugin->configure(*i.ctx);
-    return i;
+    return configured_persistence<SqlitePersistence>(dir, std::move(options));
   }
   Instance opened(const std::string& dir, Map options = {}) {
     Instance i = configured(dir, std::move(options));
