@@ -9,13 +9,44 @@
 #include <optional>
 #include <string>
 
+#include <gtest/gtest.h>
 #include <zmq.hpp>
 
 #include "bib/codec.hpp"
+#include "support/loopback.hpp"
 #include "support/process.hpp"
 #include "support/wait.hpp"
 
 namespace bib::test {
+
+// The fixture of a suite that runs bib-host processes: a loopback block of its own (parallel
+// tests never collide), a scratch directory and a ZeroMQ context for plain clients.
+class HostProcessTest : public ::testing::Test {
+ protected:
+  explicit HostProcessTest(const std::string& dir_prefix) : dir(make_temp_dir(dir_prefix)) {}
+
+  LoopbackBlock net;
+  std::string dir;
+  zmq::context_t zmq;
+};
+
+// A process running one plugin: [host] name, then the plugin's name and option lines.
+inline std::string one_plugin_config(const std::string& host_name, const std::string& plugin,
+                                     const std::string& option_lines) {
+  return "[host]\nname = \"" + host_name + "\"\n\n[[plugins]]\nname = \"" + plugin + "\"\n" + option_lines;
+}
+
+// The reference server on endpoint; extra: more option lines.
+inline std::string reference_config(const std::string& endpoint, const std::string& extra = "") {
+  return one_plugin_config("reference", "reference", "endpoint = \"" + endpoint + "\"\n" + extra);
+}
+
+// The proxy between its XSUB frontend and XPUB backend; extra: more option lines.
+inline std::string proxy_config(const std::string& frontend, const std::string& backend,
+                                const std::string& extra = "") {
+  return one_plugin_config("proxy", "proxy",
+                           "frontend = \"" + frontend + "\"\nbackend = \"" + backend + "\"\n" + extra);
+}
 
 // Writes <dir>/<file_stem>.toml and runs `bib-host --config` on it; output in <dir>/<file_stem>.log.
 inline std::unique_ptr<Process> start_host(const std::string& dir, const std::string& file_stem,

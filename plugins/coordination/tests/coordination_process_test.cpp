@@ -19,20 +19,17 @@ using std::chrono::milliseconds;
 // The agreement the docs promise after a Berkeley round (docs/time.md), on loopback.
 constexpr double kToleranceSeconds = 0.050;
 
-class CoordinationProcess : public ::testing::Test {
+class CoordinationProcess : public HostProcessTest {
  protected:
-  LoopbackBlock net;
-  std::string dir = make_temp_dir("coordination");
+  CoordinationProcess() : HostProcessTest("coordination") {}
+
   std::string proxy_address = net.address(1);
-  zmq::context_t zmq;
   std::unique_ptr<Process> proxy;
   std::map<int, std::unique_ptr<Process>> servers;
   int restarts = 0;
 
   void SetUp() override {
-    proxy = start_host(dir, "proxy",
-                       "[host]\nname = \"proxy\"\n\n[[plugins]]\nname = \"proxy\"\nfrontend = \"tcp://" + proxy_address +
-                           ":5557\"\nbackend = \"" + backend() + "\"\n");
+    proxy = start_host(dir, "proxy", proxy_config("tcp://" + proxy_address + ":5557", backend()));
   }
 
   std::string backend() const { return "tcp://" + proxy_address + ":5558"; }

@@ -14,17 +14,14 @@ namespace {
 
 using std::chrono::milliseconds;
 
-class DiscoveryProcess : public ::testing::Test {
+class DiscoveryProcess : public HostProcessTest {
  protected:
-  LoopbackBlock net;
-  std::string dir = make_temp_dir("discovery");
+  DiscoveryProcess() : HostProcessTest("discovery") {}
+
   std::string reference_endpoint = net.endpoint(1, 5560);
-  zmq::context_t zmq;
 
   std::unique_ptr<Process> start_reference(const std::string& stem = "reference") {
-    return start_host(dir, stem,
-                      "[host]\nname = \"reference\"\n\n[[plugins]]\nname = \"reference\"\nendpoint = \"" +
-                          reference_endpoint + "\"\nheartbeat_timeout_ms = 1000\n");
+    return start_host(dir, stem, reference_config(reference_endpoint, "heartbeat_timeout_ms = 1000\n"));
   }
 
   // Server n listens on 127.A.B.(10+n): its direct ROUTER (for ping) and its advertised address.

@@ -13,18 +13,17 @@
 namespace bib::test {
 namespace {
 
-class PingPlugin : public ::testing::Test {
+class PingPlugin : public HostProcessTest {
  protected:
+  PingPlugin() : HostProcessTest("ping") {}
+
   void SetUp() override {
     host = start_host(dir, "ping",
                       "[host]\nname = \"ping-node\"\nlisten = \"" + endpoint + "\"\n\n[[plugins]]\nname = \"ping\"\n");
     ASSERT_TRUE(wait_serving(*host, endpoint)) << host->log();
   }
 
-  LoopbackBlock net;
-  std::string dir = make_temp_dir("ping");
   std::string endpoint = net.endpoint(1, 5561);
-  zmq::context_t zmq;
   std::unique_ptr<Process> host;
 };
 

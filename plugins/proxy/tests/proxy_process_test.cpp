@@ -12,19 +12,16 @@ namespace {
 
 using std::chrono::milliseconds;
 
-class ProxyProcess : public ::testing::Test {
+class ProxyProcess : public HostProcessTest {
  protected:
-  LoopbackBlock net;
-  std::string dir = make_temp_dir("proxy");
+  ProxyProcess() : HostProcessTest("proxy") {}
+
   std::string frontend = net.endpoint(1, 5557);
   std::string backend = net.endpoint(1, 5558);
-  zmq::context_t zmq;
   std::unique_ptr<Process> proxy;
 
   void SetUp() override {
-    proxy = start_host(dir, "proxy",
-                       "[host]\nname = \"proxy\"\n\n[[plugins]]\nname = \"proxy\"\nfrontend = \"" + frontend +
-                           "\"\nbackend = \"" + backend + "\"\nstats_interval_ms = 200\n");
+    proxy = start_host(dir, "proxy", proxy_config(frontend, backend, "stats_interval_ms = 200\n"));
   }
 
   zmq::socket_t subscriber(const std::string& topic) {

@@ -10,17 +10,14 @@ namespace {
 
 using std::chrono::milliseconds;
 
-class ReferenceProcess : public ::testing::Test {
+class ReferenceProcess : public HostProcessTest {
  protected:
-  LoopbackBlock net;
-  std::string dir = make_temp_dir("reference");
+  ReferenceProcess() : HostProcessTest("reference") {}
+
   std::string endpoint = net.endpoint(1, 5560);
-  zmq::context_t zmq;
 
   std::unique_ptr<Process> start_reference(const std::string& extra = "", const std::string& stem = "reference") {
-    auto process = start_host(dir, stem,
-                              "[host]\nname = \"reference\"\n\n"
-                              "[[plugins]]\nname = \"reference\"\nendpoint = \"" + endpoint + "\"\n" + extra);
+    auto process = start_host(dir, stem, reference_config(endpoint, extra));
     EXPECT_TRUE(req_call_until_answered(zmq, endpoint, "list")) << process->log();
     return process;
   }
@@ -172,9 +169,8 @@ TEST_F(ReferenceProcess, WithoutAStateFileRanksStartOverAfterARestart) {
 
 TEST_F(ReferenceProcess, AMalformedStateFileStopsStartUpWithAClearError) {
   std::ofstream(dir + "/ranks.txt") << "1 a\nbroken\n";
-  auto reference = start_host(dir, "reference",
-                              "[host]\nname = \"reference\"\n\n[[plugins]]\nname = \"reference\"\nendpoint = \"" +
-                                  endpoint + "\"\nstate_file = \"" + dir + "/ranks.txt\"\n");
+  auto reference =
+      start_host(dir, "reference", reference_config(endpoint, "state_file = \"" + dir + "/ranks.txt\"\n"));
   EXPECT_NE(reference->wait_exit(milliseconds(10000)), 0);
   EXPECT_NE(reference->log().find("ranks.txt:2"), std::string::npos) << reference->log();
 }
