@@ -7,15 +7,6 @@
 
 namespace bib::replication {
 
-namespace {
-
-std::uint64_t seq_in(const VersionVector& vv, const std::string& origin) {
-  auto it = vv.find(origin);
-  return it == vv.end() ? 0 : it->second;
-}
-
-}  // namespace
-
 AntiEntropy::AntiEntropy(Context& ctx, const ReplicationOptions& options, PageLimits limits, Transport& transport,
                          EventIngest& ingest, Hooks hooks)
     : ctx_(ctx), options_(options), limits_(limits), transport_(transport), ingest_(ingest), hooks_(std::move(hooks)) {}

@@ -32,6 +32,11 @@ inline constexpr std::string_view kSyncReply = "sync_reply";
 using EventId = std::pair<std::string, std::uint64_t>;
 EventId id_of(const Event& event);
 std::string to_string(const EventId& id);  // "server-1#12"
+// The highest contiguous sequence number of origin in vv (0 when vv has none of it).
+inline std::uint64_t seq_in(const VersionVector& vv, const std::string& origin) {
+  auto it = vv.find(origin);
+  return it == vv.end() ? 0 : it->second;
+}
 
 struct ReplicateMessage {
   std::string from;

@@ -4,15 +4,6 @@
 
 namespace bib::replication {
 
-namespace {
-
-std::uint64_t seq_in(const VersionVector& vv, const std::string& origin) {
-  auto it = vv.find(origin);
-  return it == vv.end() ? 0 : it->second;
-}
-
-}  // namespace
-
 SyncReplyMessage answer_sync(const Replica& replica, const SyncMessage& request, PageLimits limits) {
   SyncReplyMessage reply;
   reply.from = replica.node_name();
