@@ -285,25 +285,50 @@ std::string expand_variables(const std::string& text) {
   return out;
 }
 
-Config load_config(const std::string& file, const std::vector<std::string>& overrides) {
-  toml::table root;
+namespace {
+
+toml::table parse_toml(const std::string& file) {
   try {
-    root = toml::parse_file(file);
+    return toml::parse_file(file);
   } catch (const toml::parse_error& e) {
     std::string msg(e.description());
     if (e.source().begin.line == 0) throw ConfigError(file + ": " + msg);
     throw ConfigError(file + ":" + std::to_string(e.source().begin.line) + ": " + msg);
   }
+}
+
+std::string folder_of(const std::string& file) {
+  return std::filesystem::absolute(file).parent_path().lexically_normal().string();
+}
+
+}  // namespace
+
+Config load_config(const std::string& file, const std::vector<std::string>& overrides) {
+  toml::table root = parse_toml(file);
   for (const auto& o : overrides) apply_override(root, file, o);
   for (auto&& [k, v] : root) {
     if (k.str() != "host" && k.str() != "plugins") fail(where(file, v), std::string(k.str()), "unknown top-level key (expected [host] or [[plugins]])");
   }
   Config config;
   config.file = file;
-  config.dir = std::filesystem::absolute(file).parent_path().lexically_normal().string();
+  config.dir = folder_of(file);
   config.host = read_host(root, file, config.dir);
   config.plugins = read_plugins(root, file, config.dir);
   return config;
+}
+
+void add_plugins_from(Config& config, const std::string& file) {
+  const toml::table root = parse_toml(file);
+  for (auto&& [k, v] : root) {
+    if (k.str() != "plugins")
+      fail(where(file, v), std::string(k.str()), "a file of added plugins holds only [[plugins]] entries");
+  }
+  for (PluginEntry& entry : read_plugins(root, file, folder_of(file))) {
+    for (const PluginEntry& other : config.plugins)
+      if (other.name == entry.name)
+        throw ConfigError(entry.where + ": plugin '" + entry.name + "' is already listed (at " + other.where + ")");
+    config.plugins.push_back(std::move(entry));
+  }
 }
 
 }  // namespace bib::host

@@ -59,6 +59,11 @@ struct Config {
 // validates the [host] table (unknown keys are errors) and the plugin entries.
 Config load_config(const std::string& file, const std::vector<std::string>& overrides = {});
 
+// Appends the [[plugins]] entries of another file (nothing else may be in it; its paths are
+// relative to its own folder): how a deployment adds a plugin of its own to a stock config
+// (`bib-host --add-plugins FILE`, or BIB_ADD_PLUGINS). A name already listed is an error.
+void add_plugins_from(Config& config, const std::string& file);
+
 // Whether a plugin option names a file or folder, and so is resolved against the config
 // file's folder: `dir`, `file`, `path` and every key ending in `_dir`, `_file` or `_path`
 // (persistence `dir`, the reference's `state_file`). Only string values at the top of the

@@ -236,5 +236,38 @@ TEST_F(ConfigTest, RelativePathsAreRelativeToTheConfigFilesFolder) {
   ::unsetenv("BIB_TEST_DATA");
 }
 
+TEST_F(ConfigTest, AddedPluginFilesAppendEntriesWithPathsRelativeToThemselves) {
+  const Config base_only = load_config(write("[[plugins]]\nname = \"channel\"\n"));
+  Config config = base_only;
+  std::filesystem::create_directories(dir_ + "/extra");
+  const std::string added = dir_ + "/extra/topic.toml";
+  std::ofstream(added) << "[[plugins]]\nname = \"topic\"\npath = \"lib/bib-topic.so\"\nmax_topic_bytes = 80\n";
+  add_plugins_from(config, added);
+  ASSERT_EQ(config.plugins.size(), 2u);
+  EXPECT_EQ(config.plugins[1].name, "topic");
+  EXPECT_EQ(config.plugins[1].path,
+            std::filesystem::path(dir_ + "/extra/lib/bib-topic.so").lexically_normal().string());
+  EXPECT_EQ(config.plugins[1].options.get_int("max_topic_bytes"), 80);
+}
+
+TEST_F(ConfigTest, AddedPluginFilesHoldOnlyNewPluginEntries) {
+  Config config = load_config(write("[[plugins]]\nname = \"channel\"\n"));
+  const std::string with_host = write("[host]\nname = \"x\"\n");
+  try {
+    add_plugins_from(config, with_host);
+    ADD_FAILURE() << "a [host] table in an added file was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("holds only [[plugins]] entries"), std::string::npos) << e.what();
+  }
+  const std::string twice = write("[[plugins]]\nname = \"channel\"\n");
+  try {
+    add_plugins_from(config, twice);
+    ADD_FAILURE() << "a plugin listed twice was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("plugin 'channel' is already listed"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(config.plugins.size(), 1u);
+}
+
 }  // namespace
 }  // namespace bib::host
