@@ -30,6 +30,9 @@ int publish(const Shell& shell, const std::string& user, const std::string& chan
 int message(const Shell& shell, const std::string& from, const std::string& to, const std::string& text);
 int history(const Shell& shell, const std::string& channel, const Page& page);
 int inbox(const Shell& shell, const std::string& user, const Page& page);
+// Any service, a plugin's own included: fields are KEY=VALUE, VALUE read as JSON when it is
+// (42, 1.5, true, "x", [..], {..}) and as text otherwise; the reply's fields are printed.
+int request(const Shell& shell, const std::string& service, const std::vector<std::string>& fields);
 
 struct SubscribeOptions {
   std::string user;                   // private messages to this user, when given

@@ -68,6 +68,12 @@ int main(int argc, char** argv) {
   inbox_cmd->add_option("USER", user, "user")->required();
   page_options(inbox_cmd);
 
+  std::string service;
+  std::vector<std::string> fields;
+  auto* request_cmd = app.add_subcommand("request", "any service, a plugin's own included: bib request topic channel=geral");
+  request_cmd->add_option("SERVICE", service, "the service name")->required();
+  request_cmd->add_option("FIELDS", fields, "KEY=VALUE data fields; VALUE is JSON when it parses as JSON, else text");
+
   SubscribeOptions subscription;
   auto* subscribe_cmd = app.add_subcommand("subscribe", "print posts of channels and private messages to a user as they arrive");
   subscribe_cmd->add_option("--user,-u", subscription.user, "receive the private messages to this user");
@@ -104,6 +110,7 @@ int main(int argc, char** argv) {
     if (*message_cmd) return message(shell, from, destination, join_words(text));
     if (*history_cmd) return history(shell, channel, page);
     if (*inbox_cmd) return inbox(shell, user, page);
+    if (*request_cmd) return request(shell, service, fields);
     if (*subscribe_cmd) return subscribe(shell, subscription);
     if (*status_cmd) return status(shell, status_options);
     (void)interactive_cmd;

@@ -3,6 +3,7 @@
 
 #include "bib/json.hpp"
 #include "bib_cli/display.hpp"
+#include "bib_cli/exit_codes.hpp"
 #include "bib_cli/session.hpp"
 #include "commands.hpp"
 
@@ -93,6 +94,25 @@ int inbox(const Shell& shell, const std::string& user, const Page& page) {
     if (const Value* messages = reply.find("messages"); messages && messages->is_array())
       for (const auto& m : messages->as_array()) std::cout << cli::private_line(m) << "\n";
     show_more(reply, "bib inbox " + user);
+  });
+}
+
+int request(const Shell& shell, const std::string& service, const std::vector<std::string>& fields) {
+  Map data;
+  for (const std::string& field : fields) {
+    const auto equals = field.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      std::cerr << "bib: request: '" << field << "' is not KEY=VALUE\n";
+      return cli::kUsage;
+    }
+    const std::string text = field.substr(equals + 1);
+    auto parsed = parse_json(text);
+    data[field.substr(0, equals)] = parsed ? std::move(parsed.value()) : Value(text);
+  }
+  return ask(shell, service, std::move(data), [](const Value& reply) {
+    if (!reply.is_map()) return;
+    for (const auto& [key, value] : reply.as_map())
+      if (key != "clock" && key != "timestamp") std::cout << key << ": " << cli::field_text(reply, key) << "\n";
   });
 }
 
