@@ -28,7 +28,10 @@ endfunction()
 # Call it before bib_add_plugin(NAME ...).
 function(bib_add_plugin_core name)
   add_library(bib-${name}-core STATIC ${ARGN})
-  set_target_properties(bib-${name}-core PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  # Position-independent: it is linked into a shared module, also in a project that does not
+  # set CMAKE_POSITION_INDEPENDENT_CODE.
+  set_target_properties(bib-${name}-core PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
+                                                    POSITION_INDEPENDENT_CODE ON)
   target_include_directories(bib-${name}-core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(bib-${name}-core PUBLIC bib::sdk)
 endfunction()
