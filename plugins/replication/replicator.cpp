@@ -121,11 +121,14 @@ void Replicator::add_peer(const std::string& name, const std::string& endpoint) 
   anti_entropy_.add_peer(name);  // a peer that (re)appears: exchange what either side lacks
 }
 
+// name may be the key itself (stop() passes endpoints_.begin()->first): erased last.
 void Replicator::remove_peer(const std::string& name) {
-  if (endpoints_.erase(name) == 0) return;
+  auto it = endpoints_.find(name);
+  if (it == endpoints_.end()) return;
   pusher_.remove_peer(name);
   anti_entropy_.remove_peer(name);
   transport_.disconnect(name);
+  endpoints_.erase(it);
 }
 
 void Replicator::when_caught_up(std::function<void()> fn) {
