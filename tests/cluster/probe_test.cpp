@@ -1,7 +1,13 @@
-// bib-probe against an in-test ROUTER, and the SDK's JSON (bib/json.hpp) it prints and reads.
+// bib-probe against an in-test ROUTER and an in-test pub/sub forwarder, and the SDK's JSON
+// (bib/json.hpp) it prints and reads.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
+
+#include <zmq_addon.hpp>
 
 #include "fake_router.hpp"
 #include "bib/json.hpp"
@@ -94,6 +100,73 @@ TEST_F(ProbeTool, ExitsWithOneOnBadData) {
   EXPECT_EQ(run({"--endpoint", endpoint, "--service", "ping", "--data", "{oops"}), 1) << output;
   EXPECT_NE(output.find("--data"), std::string::npos) << output;
   EXPECT_EQ(run({"--endpoint", endpoint, "--service", "ping", "--data", "[1]"}), 1) << output;
+}
+
+// An XSUB/XPUB pair forwarding both ways on its own thread, as the proxy plugin does: messages
+// XSUB -> XPUB, subscriptions XPUB -> XSUB.
+class Forwarder {
+ public:
+  Forwarder(const std::string& publishers, const std::string& subscribers) {
+    xsub_.bind(publishers);
+    xpub_.bind(subscribers);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~Forwarder() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  void run() {
+    zmq::pollitem_t items[] = {{xsub_.handle(), 0, ZMQ_POLLIN, 0}, {xpub_.handle(), 0, ZMQ_POLLIN, 0}};
+    while (!stop_) {
+      zmq::poll(items, 2, std::chrono::milliseconds(20));
+      forward(items[0], xsub_, xpub_);
+      forward(items[1], xpub_, xsub_);
+    }
+  }
+  static void forward(const zmq::pollitem_t& item, zmq::socket_t& from, zmq::socket_t& to) {
+    if (!(item.revents & ZMQ_POLLIN)) return;
+    std::vector<zmq::message_t> frames;
+    if (zmq::recv_multipart(from, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+      zmq::send_multipart(to, frames, zmq::send_flags::dontwait);
+    }
+  }
+
+  zmq::context_t context_{1};
+  zmq::socket_t xsub_{context_, zmq::socket_type::xsub};
+  zmq::socket_t xpub_{context_, zmq::socket_type::xpub};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_F(ProbeTool, RoundTripThroughAProxy) {
+  const std::string publishers = block.endpoint(1, 5557);
+  const std::string subscribers = block.endpoint(1, 5558);
+  Forwarder proxy(publishers, subscribers);
+  ASSERT_EQ(run({"--endpoint", subscribers, "--publish-to", publishers, "--timeout-ms", "5000"}), 0) << output;
+  auto reply = parse_json(output);
+  ASSERT_TRUE(reply) << reply.error().message << ": " << output;
+  EXPECT_EQ(reply.value().get_string("service"), "probe");
+  const Value& data = reply.value().get_map("data");
+  EXPECT_EQ(data.get_string("topic").rfind("bib-probe-", 0), 0u) << output;
+  EXPECT_GE(data.get_int("sent"), 1);
+  EXPECT_GE(data.get_double("round_trip_ms"), 0.0);
+}
+
+TEST_F(ProbeTool, RoundTripExitsWithTwoWhenNothingComesBack) {
+  // Nothing forwards: the subscription never reaches the publisher, nothing comes back.
+  EXPECT_EQ(run({"--endpoint", block.endpoint(1, 5558), "--publish-to", block.endpoint(1, 5557), "--timeout-ms",
+                 "300"}),
+            2)
+      << output;
+  EXPECT_NE(output.find("came back"), std::string::npos) << output;
+}
+
+TEST_F(ProbeTool, NeedsAServiceOrARoundTrip) {
+  EXPECT_EQ(run({"--endpoint", endpoint}), 1) << output;
+  EXPECT_NE(output.find("--service is required"), std::string::npos) << output;
+  EXPECT_NE(run({"--endpoint", endpoint, "--service", "ping", "--publish-to", block.endpoint(1, 5557)}), 0) << output;
 }
 
 }  // namespace

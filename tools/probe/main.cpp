@@ -4,16 +4,77 @@
 //   $ bib-probe --endpoint tcp://127.0.1.1:5560 --service list
 //   {"service": "list", "data": {"list": [{"name": "server-1", "rank": 1, ...}], "clock": 4, ...}}
 //
-// Exit status: 0 with the reply on stdout; 2 when no reply came in time; 1 on any other error
-// (bad --data, undecodable reply), with one line on stderr.
+// The proxy answers no request, so it is asked what it does instead: with --publish-to, a round
+// trip through it. bib-probe subscribes at --endpoint (the proxy's XPUB, 5558) to a topic of its
+// own, publishes to --publish-to (the proxy's XSUB, 5557) on that topic until the message comes
+// back (the subscription has to reach the publisher through the proxy first), and prints
+//
+//   $ bib-probe --endpoint tcp://127.0.1.3:5558 --publish-to tcp://127.0.1.3:5557
+//   {"service": "probe", "data": {"topic": "bib-probe-9f2c41d07a3be611", "sent": 3, "round_trip_ms": 4.1}}
+//
+// (the container healthcheck of the proxy, tools/docker/bib-healthcheck).
+//
+// Exit status: 0 with the reply on stdout; 2 when no reply came in time (--timeout-ms per try,
+// --retries tries); 1 on any other error (bad --data, undecodable reply), with one line on stderr.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <iostream>
+#include <random>
 #include <string>
 
 #include "bib/client.hpp"
 #include "bib/json.hpp"
+#include "bib/net.hpp"
+#include "bib/subscriber.hpp"
 #include "bib/version.hpp"
+
+namespace {
+
+// Publishes on a topic of its own through the proxy until the message comes back, within
+// `timeout`. Exit status as main's.
+int round_trip(const std::string& subscribe_endpoint, const std::string& publish_endpoint,
+               std::chrono::milliseconds timeout, std::int64_t max_message_bytes) {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kResend = std::chrono::milliseconds(50);
+  std::random_device random;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%08x%08x", random(), random());
+  const std::string topic = std::string("bib-probe-") + hex;
+
+  zmq::context_t zmq;
+  bib::SubscriberOptions options;
+  options.max_message_bytes = max_message_bytes;
+  bib::Subscriber subscriber(subscribe_endpoint, options, &zmq);
+  subscriber.subscribe(topic);
+  zmq::socket_t publisher = bib::network_socket(zmq, zmq::socket_type::pub, 0);
+  publisher.connect(publish_endpoint);
+
+  const auto start = Clock::now();
+  const auto deadline = start + timeout;
+  int sent = 0;
+  while (Clock::now() < deadline) {
+    const std::string body = bib::encode_envelope({"probe", bib::Map{{"topic", topic}, {"sent", sent + 1}}});
+    publisher.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+    publisher.send(zmq::buffer(body), zmq::send_flags::none);
+    ++sent;
+    const auto wait = std::min<Clock::duration>(kResend, deadline - Clock::now());
+    if (auto message = subscriber.receive(std::chrono::ceil<std::chrono::milliseconds>(wait))) {
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      const bib::Value out = bib::Map{{"service", "probe"},
+                                      {"data", bib::Map{{"topic", topic}, {"sent", sent}, {"round_trip_ms", ms}}}};
+      std::cout << bib::to_json(out) << std::endl;
+      return 0;
+    }
+  }
+  std::cerr << "bib-probe: nothing published to " << publish_endpoint << " came back at " << subscribe_endpoint
+            << " within " << timeout.count() << " ms\n";
+  return 2;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Send one request envelope and print the reply as JSON"};
@@ -24,13 +85,25 @@ int main(int argc, char** argv) {
   int timeout_ms = 1000;
   int retries = 1;
   std::int64_t max_message_bytes = 1 << 20;
-  app.add_option("--endpoint", endpoint, "ROUTER to ask, e.g. tcp://127.0.0.1:5555")->required();
-  app.add_option("--service", service, "service name, e.g. list, broker, ping")->required();
+  std::string publish_to;
+  app.add_option("--endpoint", endpoint, "ROUTER to ask, e.g. tcp://127.0.0.1:5555 (with --publish-to: the "
+                                         "proxy's XPUB to subscribe at, e.g. tcp://127.0.0.1:5558)")->required();
+  auto* service_option = app.add_option("--service", service, "service name, e.g. list, broker, ping");
+  app.add_option("--publish-to", publish_to, "no request: a round trip through a proxy; publish to its XSUB "
+                                             "(e.g. tcp://127.0.0.1:5557) until the message comes back at --endpoint")
+      ->excludes(service_option);
   app.add_option("--data", data_json, "request data as a JSON object")->capture_default_str();
   app.add_option("--timeout-ms", timeout_ms, "wait for a reply, per try")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--retries", retries, "tries in all (Lazy Pirate)")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--max-message-bytes", max_message_bytes, "largest reply accepted")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (!publish_to.empty()) {
+    return round_trip(endpoint, publish_to, std::chrono::milliseconds(timeout_ms) * retries, max_message_bytes);
+  }
+  if (service.empty()) {
+    std::cerr << "bib-probe: --service is required (or --publish-to for a round trip through a proxy)\n";
+    return 1;
+  }
 
   auto data = bib::parse_json(data_json);
   if (!data) {
