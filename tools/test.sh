@@ -14,3 +14,9 @@ echo "== tests (release) =="
 ctest --test-dir "$here/build" -j "$jobs" --output-on-failure --timeout 300
 echo "== tests (ASan + UBSan) =="
 ctest --test-dir "$here/build-asan" -j "$jobs" --output-on-failure --timeout 300
+if [ "${BIB_SKIP_CONTAINER_TESTS:-}" = 1 ]; then
+  echo "== container tests: skipped (BIB_SKIP_CONTAINER_TESTS=1) =="
+else
+  # The image built from this tree, the compose demo and the Swarm stack (docs/deployment.md).
+  "$here/tools/container-test.sh"
+fi

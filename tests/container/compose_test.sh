@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# The docker-compose cluster for real (docs/deployment.md, "Tests"): builds the image from source,
+# brings docker-compose.yml up under a project name of its own, and checks
+#   1. every server and the infrastructure become healthy (the images' HEALTHCHECK), and the bots
+#      and the subscriber run;
+#   2. a client on the host, through the published ports only, logs in, creates a channel,
+#      publishes, reads the history, sends a private message and reads the inbox; the client
+#      service answers through `docker-compose run`;
+#   3. the subscriber printed the bots' posts, the host client's post and its private message;
+#   4. after `docker kill` of server-2 the cluster goes on serving writes, and server-2, started
+#      again, catches up: with the bots stopped, all three servers hold the same events (equal
+#      digests), the bots' posts included;
+#   5. a fourth server added with the profile `extra` catches up too, and is removed again;
+#   6. after a clean stop each server's JSON files (usuarios.json, canais.json, publicacoes.json,
+#      mensagens.json) are in its own directory on the shared volume `dados`, holding the writes;
+#   7. `down -v` leaves no container, network or volume of the project.
+# Whatever happens, everything the project created is removed at exit. Traffic stays between the
+# project's containers and the host's loopback (ports published on 127.0.0.1).
+#
+#   tests/container/compose_test.sh      (tools/container-test.sh runs it; needs an engine)
+# Environment: see lib.sh; BIB_TEST_CLIENT=PATH uses that `bib` on the host (default build/bin/bib
+# when it runs, else the image's bib in a container on the host's network: the same published ports).
+set -euo pipefail
+test_name=compose
+source "$(dirname "$0")/lib.sh"
+
+require_engine
+if command -v docker-compose >/dev/null 2>&1; then
+  compose_cli=(docker-compose)
+elif docker compose version >/dev/null 2>&1; then
+  compose_cli=(docker compose)
+else
+  echo "$test_name: FAILED: neither docker-compose nor 'docker compose' is installed (tools/container-runtime.sh installs it)" >&2
+  exit 1
+fi
+
+project="bibtest${RANDOM}${RANDOM}"
+work=$(mktemp -d)
+broker_port=$(free_port)
+proxy_port=$(free_port)
+while [ "$proxy_port" = "$broker_port" ]; do proxy_port=$(free_port); done
+id=$RANDOM
+user="ana$id" other="bia$id" channel="sala$id"
+
+# What docker-compose.yml reads: fixed here, whatever the caller's environment says.
+export COMPOSE_PROJECT_NAME=$project BIB_IMAGE=$image
+export BIB_PUBLISH_ADDRESS=127.0.0.1 BIB_BROKER_PORT=$broker_port BIB_PROXY_PORT=$proxy_port
+export BIB_PERSISTENCE=json BIB_REPLICATION=${BIB_TEST_REPLICATION:-async} BIB_LOG_LEVEL=info BIB_WIRE_LOG=info
+export BIB_SNAPSHOT_EVERY=1000
+BIB_SUBSCRIBE="geral futebol musica cinema ciencia viagens jogos culinaria $channel $other"  # bib-bot's channels, and ours
+export BIB_SUBSCRIBE
+unset BIB_DRIFT_1 BIB_DRIFT_2 BIB_DRIFT_3
+
+# `up` starts the default services only; the profile `extra` (server-4) is named where server-4
+# is meant: to add it, remove it, and take everything down.
+compose() {
+  timeout "${compose_timeout:-300}" "${compose_cli[@]}" --project-directory "$repo" -f "$repo/docker-compose.yml" \
+    -p "$project" "$@"
+}
+compose_extra() { compose --profile extra "$@"; }
+# Everything of the project, by the label every container, network and volume it made carries.
+leftovers() {
+  local filter="label=com.docker.compose.project=$project"
+  {
+    docker ps -aq --filter "$filter" | sed 's/^/container /'
+    docker network ls -q --filter "$filter" | sed 's/^/network /'
+    docker volume ls -q --filter "$filter" | sed 's/^/volume /'
+  } 2>/dev/null
+}
+cleanup() {
+  local code=$?
+  trap - EXIT INT TERM
+  if [ $code -ne 0 ]; then
+    local saved=${BIB_TEST_LOG_DIR:-${TMPDIR:-/tmp}}/$project.log
+    compose_timeout=60 compose logs --no-color --timestamps >"$saved" 2>&1 || true
+    log "the project's last log lines (all of them: $saved):"
+    compose_timeout=60 compose logs --no-color --tail 10 2>&1 | tail -n 120 >&2 || true
+  fi
+  compose_timeout=120 compose_extra down -v --remove-orphans -t 5 >/dev/null 2>&1 || true
+  # Whatever down left (it was interrupted, or failed): removed by label.
+  local filter="label=com.docker.compose.project=$project"
+  docker ps -aq --filter "$filter" | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+  docker network ls -q --filter "$filter" | xargs -r docker network rm >/dev/null 2>&1 || true
+  docker volume ls -q --filter "$filter" | xargs -r docker volume rm -f >/dev/null 2>&1 || true
+  rm -rf "$work"
+  exit $code
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the client on the host ------------------------------------------------------------------
+if [ -n "${BIB_TEST_CLIENT:-}" ]; then
+  client=("$BIB_TEST_CLIENT")
+elif "$repo/build/bin/bib" --version >/dev/null 2>&1; then
+  client=("$repo/build/bin/bib")
+else
+  # No host build: the image's bib, in a container on the host's network, so it too goes through
+  # the ports published on 127.0.0.1.
+  client=(docker run --rm --network host "$image" bib)
+fi
+bib() {
+  timeout 60 "${client[@]}" --quiet --broker "tcp://127.0.0.1:$broker_port" --proxy "tcp://127.0.0.1:$proxy_port" "$@"
+}
+
+container() { compose_extra ps -q "$1" 2>/dev/null | head -n 1; }
+health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$1"; }
+healthy() { [ "$(health "$(container "$1")")" = healthy ]; }
+status_of() {  # a server's own `status`, asked inside its container
+  docker exec "$(container "$1")" bib-probe --endpoint tcp://127.0.0.1:5561 --service status --timeout-ms 2000
+}
+# same_state SERVER...: every server answers status with the same digest and event count, and
+# holds posts beyond the host client's own (the bots').
+same_state() {
+  local s
+  for s in "$@"; do status_of "$s" >"$work/status-$s.json" || { echo "$s: no status"; return 1; }; done
+  python3 - "$work" "$@" <<'EOF'
+import json, sys
+work, servers = sys.argv[1], sys.argv[2:]
+states = {s: json.load(open(f"{work}/status-{s}.json"))["data"] for s in servers}
+shown = ", ".join(f"{s}: {d.get('events')} events, {d.get('posts')} posts, digest {d.get('digest')}" for s, d in states.items())
+print(shown)
+first = states[servers[0]]
+same = all((d.get("digest"), d.get("events")) == (first.get("digest"), first.get("events")) for d in states.values())
+sys.exit(0 if same and first.get("posts", 0) > 3 else 1)
+EOF
+}
+
+# --- 1. image, up, health --------------------------------------------------------------------
+build_image
+log "up: project $project, broker on 127.0.0.1:$broker_port, proxy on 127.0.0.1:$proxy_port"
+started=$SECONDS
+# up returns once every service started, each after the ones it depends on were healthy.
+compose up -d --no-build >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "docker-compose up"; }
+for s in reference broker proxy server-1 server-2 server-3; do
+  wait_until 90 "$s healthy" healthy "$s"
+done
+log "every server and the infrastructure healthy, $((SECONDS - started)) s after up"
+[ "$(compose ps -q bot | wc -l)" = 2 ] || fail "expected 2 bot containers: $(compose ps bot)"
+for c in $(compose ps -q bot) $(container subscriber) $(container client); do
+  [ "$(docker inspect -f '{{.State.Running}}' "$c")" = true ] || fail "container $c is not running"
+done
+# The bots post: every server applies posts.
+posts_everywhere() {
+  local s
+  for s in server-1 server-2 server-3; do
+    status_of "$s" | python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["data"].get("posts", 0) > 0 else 1)'
+  done
+}
+wait_until 60 "the bots' posts on every server" posts_everywhere
+log "the bots post, every server holds posts"
+
+# --- 2. a client through the published ports -------------------------------------------------
+log "host client (${client[*]}): login, channel, publish, history, message, inbox"
+text="oi do host $id"
+bib login "$user" >/dev/null || fail "bib login $user"
+bib login "$other" >/dev/null || fail "bib login $other"
+bib channel "$channel" >/dev/null || fail "bib channel $channel"
+bib publish --user "$user" "$channel" "$text" >/dev/null || fail "bib publish"
+bib history "$channel" --limit 1000 >"$work/history.txt" || fail "bib history"
+grep -q "$user: $text" "$work/history.txt" || fail "history of $channel lacks the post: $(cat "$work/history.txt")"
+bib message --from "$user" "$other" "segredo $id" >/dev/null || fail "bib message"
+bib inbox "$other" --limit 1000 >"$work/inbox.txt" || fail "bib inbox"
+grep -q "$user -> $other: segredo $id" "$work/inbox.txt" || fail "inbox of $other lacks the message: $(cat "$work/inbox.txt")"
+compose run --rm -T client bib users >"$work/users.txt" 2>/dev/null || fail "docker-compose run client bib users"
+grep -qx "$user" "$work/users.txt" || fail "the client service does not list $user: $(cat "$work/users.txt")"
+log "the host client and the client service work"
+
+# --- 3. the subscriber -----------------------------------------------------------------------
+printed() { docker logs "$(container subscriber)" 2>/dev/null | grep -E "$1"; }
+wait_until 30 "the subscriber printing a bot's post" printed '\[[a-z0-9]+\] bot-[a-z]+-[0-9]+: '
+wait_until 30 "the subscriber printing the host's post" printed "\[$channel\] $user: $text"
+wait_until 30 "the subscriber printing the private message" printed "\[private\] $user -> $other: segredo $id"
+log "the subscriber printed the bots' posts, the host's post and the private message"
+
+# --- 4. kill a server: the others serve; it comes back and catches up -------------------------
+victim=$(container server-2)
+docker kill "$victim" >/dev/null
+log "killed server-2 (docker kill)"
+for i in 1 2 3 4 5; do
+  bib publish --user "$user" "$channel" "while server-2 is down $i" >/dev/null ||
+    fail "publish $i while server-2 is down"
+done
+log "5 writes served while server-2 was down"
+# restart: unless-stopped may have started it again already; start is a no-op then.
+compose start server-2 >/dev/null 2>&1 || fail "docker-compose start server-2"
+wait_until 90 "server-2 healthy again" healthy server-2
+compose stop -t 10 bot >/dev/null 2>&1 || fail "docker-compose stop bot"
+wait_until 60 "equal digests on the three servers (server-2 caught up)" same_state server-1 server-2 server-3
+log "server-2 caught up, bots stopped: $waited_output"
+bib history "$channel" --limit 1000 | grep -q "while server-2 is down 5" || fail "the history lacks the writes made while server-2 was down"
+
+# --- 5. a fourth server joins and leaves -----------------------------------------------------
+[ -z "$(container server-4)" ] || fail "server-4 runs before it was added"
+compose_extra up -d --no-build --no-deps server-4 >"$work/up4.log" 2>&1 || { cat "$work/up4.log" >&2; fail "up server-4"; }
+wait_until 90 "server-4 healthy" healthy server-4
+wait_until 60 "server-4 with the same digest" same_state server-1 server-2 server-3 server-4
+log "server-4 joined and caught up: $waited_output"
+compose_extra rm -s -f server-4 >/dev/null 2>&1 || fail "docker-compose rm -s -f server-4"
+[ -z "$(container server-4)" ] || fail "server-4 still there after rm"
+bib publish --user "$user" "$channel" "after server-4 left" >/dev/null || fail "publish after server-4 left"
+log "server-4 removed, the cluster serves"
+
+# --- 6. the JSON files on the shared volume --------------------------------------------------
+compose stop -t 20 >/dev/null 2>&1 || fail "docker-compose stop"
+mkdir -p "$work/dados"
+docker run --rm --network none -v "${project}_dados:/dados:ro" --entrypoint tar "$image" -C /dados -cf - . |
+  tar -C "$work/dados" -xf - || fail "reading the volume ${project}_dados"
+python3 - "$work/dados" "$user" "$other" "$channel" "$text" <<'EOF' || fail "the JSON files on the volume"
+import json, os, sys
+root, user, other, channel, text = sys.argv[1:]
+problems = []
+for server in ("server-1", "server-2", "server-3"):
+    records = {}
+    for name in ("usuarios.json", "canais.json", "publicacoes.json", "mensagens.json"):
+        path = os.path.join(root, server, name)
+        try:
+            with open(path) as f:
+                records[name] = json.load(f)
+        except (OSError, ValueError) as e:
+            problems.append(f"{server}/{name}: {e}")
+            continue
+        if not isinstance(records[name], list):
+            problems.append(f"{server}/{name}: not a JSON array")
+    if len(records) < 4:
+        continue
+    if not any(r.get("user") == user for r in records["usuarios.json"]):
+        problems.append(f"{server}/usuarios.json: no login of {user}")
+    if not any(r.get("channel") == channel for r in records["canais.json"]):
+        problems.append(f"{server}/canais.json: no channel {channel}")
+    if not any(r.get("message") == text and r.get("user") == user for r in records["publicacoes.json"]):
+        problems.append(f"{server}/publicacoes.json: no post '{text}'")
+    if not any(r.get("src") == user and r.get("dst") == other for r in records["mensagens.json"]):
+        problems.append(f"{server}/mensagens.json: no message {user} -> {other}")
+    print(f"{server}: " + ", ".join(f"{n} {len(r)}" for n, r in records.items()))
+for problem in problems:
+    print(problem, file=sys.stderr)
+sys.exit(1 if problems else 0)
+EOF
+log "each server's JSON files are in its own directory on the volume ${project}_dados"
+
+# --- 7. down -v leaves nothing ---------------------------------------------------------------
+compose_extra down -v --remove-orphans -t 5 >/dev/null 2>&1 || fail "docker-compose down -v"
+left=$(leftovers)
+[ -z "$left" ] || fail "down -v left: ${left//$'\n'/, }"
+log "down -v left no container, network or volume"
+log "PASSED in $((SECONDS - test_start)) s"
