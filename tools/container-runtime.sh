@@ -105,19 +105,19 @@ if ! engine_answers; then
 fi
 
 # --- 3. the base images -----------------------------------------------------------------------
-missing_images=()
-for tag in "$IMAGE" "$SLIM_IMAGE"; do
-  docker image inspect "$tag" >/dev/null 2>&1 || missing_images+=("$tag")
-done
+find_missing_images() {  # sets missing_images to the base images the engine does not have
+  missing_images=()
+  for tag in "$IMAGE" "$SLIM_IMAGE"; do
+    docker image inspect "$tag" >/dev/null 2>&1 || missing_images+=("$tag")
+  done
+}
+find_missing_images
 if [ ${#missing_images[@]} -gt 0 ]; then
   # From a registry when the engine reaches one (fails at once where none is reachable).
   for tag in "${missing_images[@]}"; do
     timeout 300 docker pull -q "$tag" >/dev/null 2>&1 || true
   done
-  missing_images=()
-  for tag in "$IMAGE" "$SLIM_IMAGE"; do
-    docker image inspect "$tag" >/dev/null 2>&1 || missing_images+=("$tag")
-  done
+  find_missing_images
 fi
 if [ ${#missing_images[@]} -gt 0 ]; then
   command -v debootstrap >/dev/null 2>&1 || install_packages debootstrap
