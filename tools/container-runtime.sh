@@ -76,9 +76,9 @@ fi
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
 install_packages() {
   say "installing $*"
-  as_root timeout 300 apt-get update -q >/dev/null 2>&1 || die "apt-get update failed"
+  as_root timeout 300 apt-get -o DPkg::Lock::Timeout=240 update -q >/dev/null 2>&1 || die "apt-get update failed"
   as_root env DEBIAN_FRONTEND=noninteractive timeout 600 \
-    apt-get install -y -q --no-install-recommends "$@" >/dev/null 2>"$WORK.apt.log" ||
+    apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "$@" >/dev/null 2>"$WORK.apt.log" ||
     { tail -n 20 "$WORK.apt.log" >&2; die "apt-get install $* failed"; }
   rm -f "$WORK.apt.log"
 }

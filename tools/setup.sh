@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages BulletInBoard needs (only those missing), then configures and
 # builds. Idempotent. Runs apt-get directly as root, through sudo otherwise.
-#   tools/setup.sh [--sanitize] [--build-dir DIR]
+#   tools/setup.sh [--sanitize] [--build-dir DIR] [--deps-only | --no-deps]
+#     --deps-only   install the packages and stop;  --no-deps   configure and build only
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build_dir="$here/build"
 sanitize=OFF
+deps=1 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --sanitize) sanitize=ON; build_dir="$here/build-asan" ;;
     --build-dir) build_dir="$2"; shift ;;
+    --deps-only) build=0 ;;
+    --no-deps) deps=0 ;;
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -19,16 +23,19 @@ packages=(build-essential cmake pkg-config libzmq3-dev cppzmq-dev libmsgpack-cxx
   libboost-dev libboost-filesystem-dev libtomlplusplus-dev libspdlog-dev libgtest-dev
   libsqlite3-dev libcli11-dev python3 procps ninja-build ccache)
 missing=()
-for p in "${packages[@]}"; do
+[ $deps = 1 ] && for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup: installing ${missing[*]}"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Waits for the dpkg lock rather than failing: another installer may be running beside it.
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+    --no-install-recommends "${missing[@]}"
 fi
+[ $build = 1 ] || exit 0
 
 jobs=$(nproc 2>/dev/null || echo 2)
 generator=()
