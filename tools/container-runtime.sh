@@ -24,6 +24,8 @@
 #    (`docker build --network host`; `build: network: host` in docker-compose.yml).
 #    Its log is $BIB_DOCKERD_LOG (default /var/log/bib-dockerd.log); its pid is written to
 #    $BIB_DOCKERD_PIDFILE (default /run/bib-dockerd.pid) so that --stop stops only it.
+#    $BIB_DOCKERD_DATA_ROOT, when set, is its --data-root (an empty folder: an engine with no
+#    images and no build cache, as a new machine's; docs/testing.md measures CI that way).
 # 3. The base images: when `debian:bookworm` or `debian:bookworm-slim` is not in the engine and
 #    cannot be pulled (no registry reachable), build it with debootstrap (variant minbase, from
 #    the machine's own apt mirror; -slim without documentation, manual pages and translations,
@@ -89,8 +91,10 @@ if ! engine_answers; then
   command -v dockerd >/dev/null 2>&1 || die "no dockerd to start (package docker.io)"
   say "starting dockerd (log: $DOCKERD_LOG)"
   # setsid: the engine outlives this script and the terminal; its pid goes to our pid file.
-  as_root sh -c 'setsid dockerd --iptables=false --ip-masq=false >>"$1" 2>&1 </dev/null & echo $! >"$2"' \
-    sh "$DOCKERD_LOG" "$DOCKERD_PIDFILE"
+  data_root=()
+  [ -n "${BIB_DOCKERD_DATA_ROOT:-}" ] && data_root=(--data-root "$BIB_DOCKERD_DATA_ROOT")
+  as_root sh -c 'log=$1 pidfile=$2; shift 2; setsid dockerd --iptables=false --ip-masq=false "$@" >>"$log" 2>&1 </dev/null & echo $! >"$pidfile"' \
+    sh "$DOCKERD_LOG" "$DOCKERD_PIDFILE" "${data_root[@]}"
   deadline=$((SECONDS + 60))
   until engine_answers; do
     pid=$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)

@@ -67,6 +67,8 @@ step image 3000 bash -c 'test_name=image; source "$1/tests/container/lib.sh"; re
 # kept (the ccache directory, the layers just built); an engine of the user's own is left alone.
 if "$here/tools/container-runtime.sh" --owns-engine; then
   timeout 300 docker builder prune -f --keep-storage 8GB >/dev/null 2>&1 || true
+  # The images each rebuild left untagged (the previous bulletinboard:test and its SDK stage).
+  timeout 300 docker image prune -f >/dev/null 2>&1 || true
 fi
 export BIB_TEST_SKIP_BUILD=1
 if [ -z "$only" ] || [ "$only" = compose ]; then

@@ -11,9 +11,13 @@
 #      again, catches up: with the bots stopped, all three servers hold the same events (equal
 #      digests), the bots' posts included;
 #   5. a fourth server added with the profile `extra` catches up too, and is removed again;
-#   6. after a clean stop each server's JSON files (usuarios.json, canais.json, publicacoes.json,
+#   6. a plugin of the user's own (examples/topic-plugin, built in the image's build stage against
+#      its SDK) reaches the servers by a mount and BIB_ADD_PLUGINS in a docker-compose override
+#      file, the servers recreated one at a time while writes go on: the topic set through the
+#      broker is on every server;
+#   7. after a clean stop each server's JSON files (usuarios.json, canais.json, publicacoes.json,
 #      mensagens.json) are in its own directory on the shared volume `dados`, holding the writes;
-#   7. `down -v` leaves no container, network or volume of the project.
+#   8. `down -v` leaves no container, network or volume of the project.
 # Whatever happens, everything the project created is removed at exit. Traffic stays between the
 # project's containers and the host's loopback (ports published on 127.0.0.1).
 #
@@ -53,8 +57,10 @@ unset BIB_DRIFT_1 BIB_DRIFT_2 BIB_DRIFT_3
 
 # `up` starts the default services only; the profile `extra` (server-4) is named where server-4
 # is meant: to add it, remove it, and take everything down.
+# Section 6 adds an override file; every later command names it too, as a user's would.
+compose_files=(-f "$repo/docker-compose.yml")
 compose() {
-  timeout "${compose_timeout:-300}" "${compose_cli[@]}" --project-directory "$repo" -f "$repo/docker-compose.yml" \
+  timeout "${compose_timeout:-300}" "${compose_cli[@]}" --project-directory "$repo" "${compose_files[@]}" \
     -p "$project" "$@"
 }
 compose_extra() { compose --profile extra "$@"; }
@@ -200,7 +206,48 @@ compose_extra rm -s -f server-4 >/dev/null 2>&1 || fail "docker-compose rm -s -f
 bib publish --user "$user" "$channel" "after server-4 left" >/dev/null || fail "publish after server-4 left"
 log "server-4 removed, the cluster serves"
 
-# --- 6. the JSON files on the shared volume --------------------------------------------------
+# --- 6. a plugin of the user's own, by a mount (docs/deployment.md, "Your own plugin") --------
+mkdir -p "$work/my-plugins"
+docker_timeout=600 docker run --rm --network none --user "$(id -u):$(id -g)" --entrypoint bash \
+  -v "$repo/examples/topic-plugin:/topic:ro" -v "$work/my-plugins:/out" "$sdk_image" -c '
+    cmake -S /topic -B /tmp/topic -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=/stage/usr/local \
+      -DTOPIC_BUILD_TESTS=OFF >/dev/null && cmake --build /tmp/topic >/dev/null && cp /tmp/topic/bib-topic.so /out/' ||
+  fail "building examples/topic-plugin in $sdk_image against its SDK"
+cat >"$work/my-plugins/topic.toml" <<'TOML'
+[[plugins]]
+name = "topic"
+path = "bib-topic.so"
+TOML
+cat >"$work/override.yml" <<YAML
+services:
+  server-1: &with-topic
+    volumes:
+      - dados:/dados
+      - $work/my-plugins:/plugins:ro
+    environment:
+      BIB_ADD_PLUGINS: /plugins/topic.toml
+  server-2: *with-topic
+  server-3: *with-topic
+YAML
+compose_files+=(-f "$work/override.yml")
+topic_on() {  # the topic of $channel as server $1 answers it itself
+  docker exec "$(container "$1")" bib-probe --endpoint tcp://127.0.0.1:5561 --service topic --timeout-ms 2000 \
+    --data "{\"channel\":\"$channel\"}" | json_field data.topic
+}
+for s in server-1 server-2 server-3; do
+  compose up -d --no-build --no-deps "$s" >"$work/up-$s.log" 2>&1 || { cat "$work/up-$s.log" >&2; fail "up $s with the plugin"; }
+  wait_until 90 "$s healthy with the plugin" healthy "$s"
+  bib publish --user "$user" "$channel" "after $s took the plugin" >/dev/null || fail "publish after $s took the plugin"
+done
+log "the three servers recreated one at a time with the plugin mounted; writes went on"
+topic="plugins by mount $id"
+bib request topic "channel=$channel" "topic=$topic" "user=$user" >/dev/null || fail "bib request topic (set)"
+topic_everywhere() { local s; for s in server-1 server-2 server-3; do [ "$(topic_on "$s")" = "$topic" ] || return 1; done; }
+wait_until 30 "the topic on every server" topic_everywhere
+bib request topic "channel=$channel" | grep -qx "topic: $topic" || fail "bib request topic does not show the topic"
+log "the mounted plugin serves on every server: the topic set through the broker is on all three"
+
+# --- 7. the JSON files on the shared volume --------------------------------------------------
 compose stop -t 20 >/dev/null 2>&1 || fail "docker-compose stop"
 mkdir -p "$work/dados"
 docker run --rm --network none -v "${project}_dados:/dados:ro" --entrypoint tar "$image" -C /dados -cf - . |
@@ -238,7 +285,7 @@ sys.exit(1 if problems else 0)
 EOF
 log "each server's JSON files are in its own directory on the volume ${project}_dados"
 
-# --- 7. down -v leaves nothing ---------------------------------------------------------------
+# --- 8. down -v leaves nothing ---------------------------------------------------------------
 compose_extra down -v --remove-orphans -t 5 >/dev/null 2>&1 || fail "docker-compose down -v"
 left=$(leftovers)
 [ -z "$left" ] || fail "down -v left: ${left//$'\n'/, }"
