@@ -122,14 +122,18 @@ std::optional<Result<Envelope>> Client::try_once(const std::string& bytes, const
   }
 }
 
+void Client::resume(const VersionVector& seen) {
+  for (const auto& [origin, seq] : seen) {
+    std::uint64_t& mine = session_[origin];
+    if (seq > mine) mine = seq;
+  }
+}
+
 void Client::remember_seen(const Value& reply_data) {
   const Value* seen = reply_data.find("seen");
   if (seen == nullptr || !seen->is_map()) return;
   try {
-    for (const auto& [origin, seq] : version_vector_from_value(*seen, "seen")) {
-      std::uint64_t& mine = session_[origin];
-      if (seq > mine) mine = seq;
-    }
+    resume(version_vector_from_value(*seen, "seen"));
   } catch (const FieldError&) {
     // A malformed `seen` is not worth failing the request over: it only weakens the session.
   }

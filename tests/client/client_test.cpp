@@ -139,6 +139,21 @@ TEST_F(ClientTest, ObservesTheReplyLamportClock) {
   EXPECT_EQ(requests[1].data.get_int("clock"), 102);  // the next send ticks past what it saw
 }
 
+TEST_F(ClientTest, AResumedSessionIsSentAsAfterAndGrowsWithWhatRepliesSaw) {
+  FakeRouter server(endpoint, {.reply = [](const Envelope& request) {
+                                 Map seen{{"server-1", 5}};
+                                 return encode_envelope(Envelope{request.service, Map{{"status", "OK"}, {"seen", seen}}});
+                               }});
+  Client client(endpoint, quick());
+  client.resume({{"server-1", 3}, {"server-2", 7}});
+  ASSERT_TRUE(client.request("users"));
+  EXPECT_EQ(version_vector_from_value(server.received()[0].data.at("after"), "after"),
+            (VersionVector{{"server-1", 3}, {"server-2", 7}}));
+  EXPECT_EQ(client.session(), (VersionVector{{"server-1", 5}, {"server-2", 7}}));
+  client.resume({{"server-2", 2}, {"server-3", 1}});  // never lowers what the client saw
+  EXPECT_EQ(client.session(), (VersionVector{{"server-1", 5}, {"server-2", 7}, {"server-3", 1}}));
+}
+
 TEST_F(ClientTest, UndecodableReplyIsAnError) {
   FakeRouter server(endpoint, {.reply = [](const Envelope&) { return std::string("\xc1 not msgpack"); }});
   Client client(endpoint, quick());

@@ -104,8 +104,12 @@ else
   # the ports published on 127.0.0.1.
   client=(docker run --rm --network host "$image" bib)
 fi
+# One session across the runs (bib --session): each reads what the previous wrote, whichever
+# server the broker picks (async replication may not have reached it yet).
+session=(--session "$work/session")
+[ "${client[0]}" = docker ] && session=()  # a client in a container keeps no file of ours
 bib() {
-  timeout 60 "${client[@]}" --quiet --broker "tcp://127.0.0.1:$broker_port" --proxy "tcp://127.0.0.1:$proxy_port" "$@"
+  timeout 60 "${client[@]}" "${session[@]}" --quiet --broker "tcp://127.0.0.1:$broker_port" --proxy "tcp://127.0.0.1:$proxy_port" "$@"
 }
 
 container() { compose_extra ps -q "$1" 2>/dev/null | head -n 1; }

@@ -11,11 +11,15 @@ source=$2
 work=$(mktemp -d "$build/Testing/topic-plugin-XXXXXX")
 cluster() { BIB_BUILD_DIR="$build" "$source/tools/bib-cluster" --workdir "$work/run" "$@"; }
 cleanup() {
+  local code=$?
+  if [ $code -ne 0 ]; then  # every process's last lines, for the post-mortem
+    for log in "$work"/run/logs/*.log; do [ -f "$log" ] && { echo "--- $log"; tail -n 15 "$log"; } >&2; done
+  fi
   cluster down --grace 2 >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; for log in "$work"/run/logs/server-*.log; do [ -f "$log" ] && tail -5 "$log" >&2; done; exit 1; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 cmake -S "$source/examples/topic-plugin" -B "$work/topic" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
@@ -35,6 +39,9 @@ TOML
 # A loopback block of its own (127.A.B.0/24): broker .2, server-N .(10+N).
 block="127.$((RANDOM % 241 + 10)).$((RANDOM % 256))"
 broker="tcp://$block.2:5555"
+# One session across the bib runs below, so that each reads what the previous wrote whichever
+# server the broker picks (async replication may not have reached that server yet).
+export BIB_SESSION="$work/session"
 bib() { "$build/bin/bib" --broker "$broker" --quiet "$@"; }
 topic_on() {  # the topic of channel geral as server $1 answers it on its direct port
   "$build/bin/bib-probe" --endpoint "tcp://$block.$((10 + $1)):5561" --service topic --data '{"channel":"geral"}' |

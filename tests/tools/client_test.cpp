@@ -115,6 +115,27 @@ TEST_F(ClientTest, ExitCodesTellRejectedFromSuccess) {
   EXPECT_EQ(r.err, "");
 }
 
+TEST_F(ClientTest, ASessionFileCarriesTheEventsSeenFromOneRunToTheNext) {
+  up();
+  const std::string session = workdir + "/session";
+  ASSERT_EQ(bib({"--session", session, "login", "ana"}).code, 0);
+  auto kept = parse_json(read_text(session));
+  ASSERT_TRUE(kept) << read_text(session);
+  EXPECT_EQ(kept.value().at("server-1").as_int(), 1) << read_text(session);
+  // The next run sends it as `after` (the server's wire line shows it) and keeps the new one.
+  ASSERT_EQ(bib({"--session", session, "channel", "geral"}).code, 0);
+  EXPECT_EQ(parse_json(read_text(session)).value().at("server-1").as_int(), 2) << read_text(session);
+  const std::string server_log = read_text(workdir + "/logs/server-1.log");
+  EXPECT_EQ(count_lines(server_log, "\"after\": {\"server-1\": 1}"), 1) << server_log;
+  // BIB_SESSION does what the flag does.
+  const std::string other = workdir + "/other-session";
+  std::vector<std::string> argv{"/usr/bin/env", "BIB_SESSION=" + other, bin_path("bib")};
+  for (const auto& flag : endpoint_flags()) argv.push_back(flag);
+  argv.push_back("users");
+  ASSERT_EQ(run_tool(argv, workdir).code, 0);
+  EXPECT_EQ(parse_json(read_text(other)).value().at("server-1").as_int(), 2) << read_text(other);
+}
+
 TEST_F(ClientTest, StatusShowsEachServerAndTheLauncherShowsItToo) {
   up();
   ASSERT_EQ(bib({"login", "ana"}).code, 0);

@@ -30,7 +30,9 @@ class Interactive {
       : wire_(std::cerr, shell.connection.quiet),
         session_(shell.connection.broker, shell.connection.client_options(), wire_),
         feed_(shell.connection.proxy, wire_, &session_.lamport()),
-        terminal_(::isatty(STDOUT_FILENO) == 1) {}
+        terminal_(::isatty(STDOUT_FILENO) == 1) {
+    session_.keep_in(shell.connection.session_file);
+  }
 
   int run() {
     std::cout << "BulletInBoard client: broker " << session_.endpoint() << "\n" << kMenu;

@@ -77,6 +77,9 @@ class BIB_SDK_API Client {
   std::string next_request_id() const;
   // The session: per origin, the highest seq seen in replies (sent as `after`).
   const VersionVector& session() const noexcept { return session_; }
+  // Continues a session another client kept (a command-line tool's earlier run): the
+  // per-origin maximum of it and this client's own.
+  void resume(const VersionVector& seen);
 
  private:
   void open_socket();

@@ -15,6 +15,7 @@ std::string endpoint_from(const std::string& flag, const char* env_var, const st
 void Connection::resolve() {
   broker = endpoint_from(broker, kBrokerEnv, kDefaultBroker);
   proxy = endpoint_from(proxy, kProxyEnv, kDefaultProxy);
+  session_file = endpoint_from(session_file, kSessionEnv, "");
 }
 
 ClientOptions Connection::client_options() const {
@@ -39,6 +40,11 @@ void add_connection_options(CLI::App& app, Connection& connection) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_flag("--quiet,-q", connection.quiet, "do not show the messages sent and received");
+  app.add_option("--session", connection.session_file,
+                 std::string("keep the session (the events seen) in this file between runs, so that a command "
+                             "reads what an earlier one wrote whichever server answers (env ") +
+                     kSessionEnv + ")")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
 std::string server_direct_endpoint(const std::string& text) {

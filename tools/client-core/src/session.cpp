@@ -1,6 +1,7 @@
 #include "bib_cli/session.hpp"
 
 #include "bib/reply.hpp"
+#include "bib_cli/session_file.hpp"
 
 namespace bib::cli {
 
@@ -25,6 +26,11 @@ std::string rejection_reason(const Value& reply_data) {
 Session::Session(std::string endpoint, ClientOptions options, WirePrinter& wire, zmq::context_t* context)
     : client_(std::move(endpoint), options, context), wire_(wire) {}
 
+void Session::keep_in(std::string path) {
+  session_file_ = std::move(path);
+  if (!session_file_.empty()) client_.resume(read_session_file(session_file_));
+}
+
 Outcome Session::call(const std::string& service, Value data) {
   if (data.is_nil()) data = Map{};
   // The "->" line shows the request_id every try will carry: the one the client is about to
@@ -48,6 +54,8 @@ Outcome Session::call(const std::string& service, Value data) {
     return outcome;
   }
   wire_.received(reply.value());
+  // Best effort: a session file that cannot be written weakens the next run's guarantee only.
+  if (!session_file_.empty()) write_session_file(session_file_, client_.session());
   outcome.data = std::move(reply.value().data);
   if (is_error_reply(outcome.data)) {
     outcome.kind = Outcome::Kind::rejected;

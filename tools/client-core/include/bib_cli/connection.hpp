@@ -17,6 +17,7 @@ namespace bib::cli {
 
 inline constexpr const char* kBrokerEnv = "BIB_BROKER_ENDPOINT";
 inline constexpr const char* kProxyEnv = "BIB_PROXY_ENDPOINT";
+inline constexpr const char* kSessionEnv = "BIB_SESSION";
 inline constexpr const char* kDefaultBroker = "tcp://127.0.0.1:5555";
 inline constexpr const char* kDefaultProxy = "tcp://127.0.0.1:5558";
 inline constexpr int kServerDirectPort = 5561;
@@ -27,13 +28,16 @@ struct Connection {
   int timeout_ms = 2500;
   int retries = 3;
   bool quiet = false;  // no wire lines
+  // Where one-shot commands keep the session between runs (read-your-writes across `bib`
+  // invocations); empty: each run starts a new session. Flag, else env BIB_SESSION.
+  std::string session_file;
 
   // Fills broker and proxy when no flag gave them.
   void resolve();
   ClientOptions client_options() const;
 };
 
-// --broker, --proxy, --timeout-ms, --retries, --quiet on `app` (and inherited by subcommands
+// --broker, --proxy, --timeout-ms, --retries, --quiet, --session on `app` (and inherited by subcommands
 // when `app` is the top level and the options are added before them).
 void add_connection_options(CLI::App& app, Connection& connection);
 

@@ -31,6 +31,9 @@ class Session {
  public:
   Session(std::string endpoint, ClientOptions options, WirePrinter& wire, zmq::context_t* context = nullptr);
 
+  // Continues the session kept in `path` (session_file.hpp) and keeps it there after each
+  // reply; "" keeps nothing.
+  void keep_in(std::string path);
   Outcome call(const std::string& service, Value data = Map{});
   LamportClock& lamport() noexcept { return client_.lamport(); }
   const std::string& endpoint() const noexcept { return client_.endpoint(); }
@@ -38,6 +41,7 @@ class Session {
  private:
   Client client_;
   WirePrinter& wire_;
+  std::string session_file_;
 };
 
 }  // namespace bib::cli
