@@ -2,30 +2,32 @@
 # The one test command: installs what is missing, builds the normal and the sanitizer
 # (ASan + UBSan) trees, runs every test in both, and runs the container tests.
 #
-# Three lanes run side by side, because most of the tests' time is spent waiting on processes,
-# not computing (docs/testing.md, "Build and CI speed"):
-#   build    both trees, one after the other, each with every core;
-#   suites   once both trees are built: the release and the sanitizer ctest runs together;
-#   images   from the start: tools/container-test.sh (engine, image, compose, swarm).
+# The work overlaps where it does not compete for the same thing (docs/testing.md, "Build and
+# CI speed"):
+#   containers  from the start, beside everything: tools/container-test.sh (engine, image,
+#               compose, swarm), mostly waiting on dockerd and on the containers;
+#   release     the release tree built, then its tests, while the sanitizer tree builds;
+#   sanitizer   its tests once that tree is built and the release tests are done (two suites
+#               at once measured no faster than one after the other).
 # Each lane writes its own log under test-logs/; a lane that fails has its whole log printed,
-# a lane that passes its summary. The exit status is 0 only when every lane passed.
+# a lane that passes the end of it. The exit status is 0 only when everything passed.
 #
 #   BIB_SKIP_CONTAINER_TESTS=1   skip the container tests (says so; for machines without an engine)
-#   BIB_TEST_JOBS=N              tests at once in each suite (default: the number of cores + 1)
+#   BIB_TEST_JOBS=N              tests at once in each suite (default: the number of cores)
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-cores=$(nproc 2>/dev/null || echo 2)
-suite_jobs=${BIB_TEST_JOBS:-$((cores + 1))}
+export BIB_TEST_JOBS=${BIB_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 logs="$here/test-logs"
 rm -rf "$logs"
 mkdir -p "$logs"
 start=$SECONDS
 
+declare -A lane_names
 lanes=() results=()
 stop_lanes() { for pid in "${lanes[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done; }
 trap 'stop_lanes; exit 130' INT TERM
 
-# start_lane NAME COMMAND...: run COMMAND in its own process group, output to test-logs/NAME.log
+# start_lane NAME COMMAND...: COMMAND in its own process group, its output in test-logs/NAME.log
 start_lane() {
   local name=$1
   shift
@@ -34,9 +36,8 @@ start_lane() {
   set +m
   lanes+=($!)
   lane_names[$!]=$name
-  echo "== $name: started (log: test-logs/$name.log) =="
+  echo "== $name: started at $((SECONDS - start)) s (log: test-logs/$name.log) =="
 }
-declare -A lane_names
 # finish_lane PID: wait for it, print its log (whole on failure, the end otherwise)
 finish_lane() {
   local pid=$1 name=${lane_names[$1]} code
@@ -53,39 +54,45 @@ finish_lane() {
   fi
   return $code
 }
+# suite TREE [AFTER]: every test of build TREE; first waits until the file AFTER exists.
+suite() {
+  local tree=$1 after=${2:-}
+  if [ -n "$after" ]; then while [ ! -e "$after" ]; do sleep 1; done; fi
+  ctest --test-dir "$here/$tree" -j "$BIB_TEST_JOBS" --output-on-failure --timeout 300
+  local code=$?
+  touch "$logs/.$tree-done"
+  return $code
+}
 
 # The packages first, alone: the container lane installs its own with apt-get too.
 "$here/tools/setup.sh" --deps-only || exit 1
 
+failed=0
 if [ "${BIB_SKIP_CONTAINER_TESTS:-}" = 1 ]; then
   echo "== container tests: skipped (BIB_SKIP_CONTAINER_TESTS=1) =="
-  images=""
 else
   # The image built from this tree, the compose demo and the Swarm stack (docs/deployment.md).
   start_lane containers "$here/tools/container-test.sh"
-  images=$!
 fi
 
-echo "== build: release, then ASan + UBSan =="
-"$here/tools/setup.sh" --no-deps && "$here/tools/setup.sh" --no-deps --sanitize
-built=$?
-echo "== build: done at $((SECONDS - start)) s (exit $built) =="
-
-suites=()
-if [ $built -eq 0 ]; then
-  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-  for tree in build build-asan; do
-    start_lane "tests-$tree" ctest --test-dir "$here/$tree" -j "$suite_jobs" --output-on-failure --timeout 300
-    suites+=($!)
-  done
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+echo "== build: release =="
+if "$here/tools/setup.sh" --no-deps; then
+  start_lane tests-release suite build
 else
-  results+=("FAILED  build (exit $built)")
+  failed=1 results+=("FAILED  build (release)")
+  touch "$logs/.build-done"
+fi
+echo "== build: ASan + UBSan =="
+if "$here/tools/setup.sh" --no-deps --sanitize; then
+  echo "== build: both trees built at $((SECONDS - start)) s =="
+  start_lane tests-sanitizer suite build-asan "$logs/.build-done"
+else
+  failed=1 results+=("FAILED  build (ASan + UBSan)")
 fi
 
-failed=0
-[ $built -eq 0 ] || failed=1
-for pid in "${suites[@]}" $images; do finish_lane "$pid" || failed=1; done
+for pid in "${lanes[@]}"; do finish_lane "$pid" || failed=1; done
 echo "== tools/test.sh: $((SECONDS - start)) s in all =="
 printf '%s\n' "${results[@]}"
 exit $failed
