@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ Process::Process(std::vector<std::string> argv, std::string log_path) : log_path
   args.push_back(nullptr);
   const int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot open log " + log_path_);
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) {
     ::close(fd);
@@ -29,6 +31,7 @@ Process::Process(std::vector<std::string> argv, std::string log_path) : log_path
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
     ::setpgid(0, 0);  // its own group: a signal to the test runner does not reach it twice
+    die_with_parent(parent);
     ::execv(args[0], args.data());
     ::_exit(127);
   }
@@ -76,6 +79,11 @@ std::string Process::log() const {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+void die_with_parent(pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
 }
 
 std::string make_temp_dir(const std::string& prefix) {

@@ -39,6 +39,12 @@ class Process {
 // A fresh directory under the build tree's Testing/ for one test's files.
 std::string make_temp_dir(const std::string& prefix);
 
+// In a child just forked by `parent`: have the kernel SIGKILL it when the test process ends,
+// however it ends (ctest kills a test that overran its time with SIGKILL, and no destructor
+// runs then). The test's processes start and stop on the thread that runs the test, which is
+// what the kernel watches. Async-signal-safe.
+void die_with_parent(pid_t parent);
+
 // Paths of built things.
 std::string bin_path(const std::string& name);     // BIB_BIN_DIR/name
 std::string plugin_dir();                           // BIB_PLUGIN_DIR

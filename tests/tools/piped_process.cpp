@@ -32,6 +32,7 @@ PipedProcess::PipedProcess(std::vector<std::string> argv, std::string out_path, 
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   const int out = open_output(out_path_);
   const int err = open_output(err_path_);
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -39,6 +40,7 @@ PipedProcess::PipedProcess(std::vector<std::string> argv, std::string out_path, 
     ::dup2(out, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
     ::setpgid(0, 0);  // its own group: a signal to the test runner does not reach it twice
+    die_with_parent(parent);
     ::execv(args[0], args.data());
     ::_exit(127);
   }
