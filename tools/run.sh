@@ -9,7 +9,8 @@ workdir="${BIB_WORKDIR:-$here/run}"
 
 "$here/tools/setup.sh" >/dev/null
 cluster=("$here/tools/bib-cluster" --workdir "$workdir")
-if "${cluster[@]}" status >/dev/null 2>&1 && "${cluster[@]}" status | grep -q " alive"; then
+# The status read whole: `| grep -q` would fail under pipefail when grep stops reading early.
+if status=$("${cluster[@]}" status 2>/dev/null) && [[ "$status" == *" alive"* ]]; then
   echo "a cluster is already running in $workdir; stop it with: ${cluster[*]} down" >&2
   exit 1
 fi

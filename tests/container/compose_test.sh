@@ -197,7 +197,9 @@ wait_until 90 "server-2 healthy again" healthy server-2
 compose stop -t 10 bot >/dev/null 2>&1 || fail "docker-compose stop bot"
 wait_until 60 "equal digests on the three servers (server-2 caught up)" same_state server-1 server-2 server-3
 log "server-2 caught up, bots stopped: $waited_output"
-bib history "$channel" --limit 1000 | grep -q "while server-2 is down 5" || fail "the history lacks the writes made while server-2 was down"
+# Read whole, then searched: `bib ... | grep -q` fails under pipefail when grep stops reading early.
+history=$(bib history "$channel" --limit 1000) || fail "bib history"
+grep -q "while server-2 is down 5" <<<"$history" || fail "the history lacks the writes made while server-2 was down"
 
 # --- 5. a fourth server joins and leaves -----------------------------------------------------
 [ -z "$(container server-4)" ] || fail "server-4 runs before it was added"
@@ -248,7 +250,8 @@ topic="plugins by mount $id"
 bib request topic "channel=$channel" "topic=$topic" "user=$user" >/dev/null || fail "bib request topic (set)"
 topic_everywhere() { local s; for s in server-1 server-2 server-3; do [ "$(topic_on "$s")" = "$topic" ] || return 1; done; }
 wait_until 30 "the topic on every server" topic_everywhere
-bib request topic "channel=$channel" | grep -qx "topic: $topic" || fail "bib request topic does not show the topic"
+shown=$(bib request topic "channel=$channel") || fail "bib request topic (read)"
+grep -qx "topic: $topic" <<<"$shown" || fail "bib request topic does not show the topic: $shown"
 log "the mounted plugin serves on every server: the topic set through the broker is on all three"
 
 # --- 7. the JSON files on the shared volume --------------------------------------------------

@@ -35,7 +35,7 @@ export BIB_PERSISTENCE=json BIB_REPLICATION=${BIB_TEST_REPLICATION:-async} BIB_L
 unset BIB_SERVER_1_PLACEMENT BIB_SERVER_2_PLACEMENT BIB_SERVER_3_PLACEMENT BIB_DRIFT_1 BIB_DRIFT_2 BIB_DRIFT_3
 
 swarm_state() { docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null; }
-ours() { docker node inspect self --format "{{index .Spec.Labels \"$marker\"}}" 2>/dev/null | grep -qx 1; }
+ours() { [ "$(docker node inspect self --format "{{index .Spec.Labels \"$marker\"}}" 2>/dev/null)" = 1 ]; }
 stack_filter="label=com.docker.stack.namespace=$stack"
 leftovers() {
   {
@@ -111,7 +111,8 @@ timeout 30 docker node update --label-add "$marker=1" "$(docker info --format '{
 log "single-node swarm up in $((SECONDS - started)) s"
 
 deploy_args=(--resolve-image never)
-docker stack deploy --help 2>/dev/null | grep -q -- '--detach' && deploy_args+=(--detach=true)
+# The help read whole: `| grep -q` would fail under pipefail when grep stops reading early.
+[[ "$(docker stack deploy --help 2>/dev/null)" == *--detach* ]] && deploy_args+=(--detach=true)
 timeout 120 docker stack deploy "${deploy_args[@]}" -c "$repo/deploy/docker-stack.yml" "$stack" >"$work/deploy.log" 2>&1 ||
   { cat "$work/deploy.log" >&2; fail "docker stack deploy"; }
 log "deployed stack $stack; broker published on port $broker_port, proxy on $proxy_port"
@@ -165,7 +166,8 @@ bib() {
 bib login "$user" >/dev/null || fail "bib login through the published port"
 bib channel "$channel" >/dev/null || fail "bib channel"
 bib publish --user "$user" "$channel" "oi swarm $id" >/dev/null || fail "bib publish"
-bib history "$channel" --limit 1000 | grep -q "$user: oi swarm $id" || fail "bib history lacks the post"
+history=$(bib history "$channel" --limit 1000) || fail "bib history"
+grep -q "$user: oi swarm $id" <<<"$history" || fail "bib history lacks the post"
 log "a host client writes and reads through the published ports"
 
 # --- kill a task: rescheduled, caught up ------------------------------------------------------
