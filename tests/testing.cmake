@@ -1,6 +1,6 @@
 # Included by the top level before plugins/: test support shared by every suite: processes by PID, loopback address blocks, polling.
 add_library(bib-test-support STATIC ${CMAKE_CURRENT_LIST_DIR}/support/process.cpp ${CMAKE_CURRENT_LIST_DIR}/support/loopback.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/support/cluster.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/support/cluster.cpp ${CMAKE_CURRENT_LIST_DIR}/support/postgres.cpp)
 target_include_directories(bib-test-support PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(bib-test-support PUBLIC bib::sdk GTest::gtest)
 # Where the tests find the built binaries and plugins: private to the support library, so no
@@ -24,12 +24,20 @@ target_precompile_headers(bib-test-pch PRIVATE <gtest/gtest.h> <zmq.hpp> <spdlog
 
 include(GoogleTest)
 # bib_add_test(NAME SOURCES...): one GoogleTest executable, each test case its own ctest test.
+# bib_add_test(NAME SOURCES... [FIXTURES_REQUIRED F...]): the cases need ctest fixtures F (the
+# PostgreSQL server `postgres`, plugins/persistence-postgres/tests).
 function(bib_add_test name)
-  add_executable(${name} ${ARGN})
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "FIXTURES_REQUIRED")
+  add_executable(${name} ${arg_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE bib-test-support GTest::gtest_main)
   target_precompile_headers(${name} REUSE_FROM bib-test-pch)
+  set(properties TIMEOUT 240)
+  if(arg_FIXTURES_REQUIRED)
+    list(APPEND properties FIXTURES_REQUIRED "${arg_FIXTURES_REQUIRED}")
+  endif()
   # PRE_TEST: tests are listed when ctest runs, not by running every binary during the build.
   gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
-    PROPERTIES TIMEOUT 240)
+    PROPERTIES ${properties})
 endfunction()
+
 

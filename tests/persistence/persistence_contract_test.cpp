@@ -1,8 +1,12 @@
 // The contract every persistence plugin keeps (docs/persistence.md), one typed suite over
-// json, sqlite and memory: what is appended and flushed is replayed, once per (origin, seq), in
-// append order; the options they share are checked alike; an unknown option is refused by name.
-// The durable plugins also keep it across a restart and a crash after flush(); memory starts
-// empty instead, which is its contract.
+// json, sqlite, memory and postgres: what is appended and flushed is replayed, once per
+// (origin, seq), in append order; the options they share are checked alike; an unknown option
+// is refused by name. The durable plugins also keep it across a restart and a crash after
+// flush(); memory starts empty instead, which is its contract.
+//
+// A store is named by a folder, `dir`. postgres keeps nothing there: each folder maps to a
+// schema of its own on the tests' PostgreSQL server (the ctest fixture `postgres`), and a
+// crash of the process leaves exactly what was committed on the server.
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -14,25 +18,46 @@
 
 #include "json_persistence.hpp"
 #include "memory_persistence.hpp"
+#include "postgres_persistence.hpp"
 #include "sqlite_persistence.hpp"
 #include "support/fake_context.hpp"
 #include "support/persistence_support.hpp"
+#include "support/postgres.hpp"
 #include "support/process.hpp"
 
 namespace bib::test {
 namespace {
 
-struct Json {
+// What the plugins keep in files: options name the folder alone, and a crash leaves the files.
+struct InFiles {
+  static Map options(const std::string&, Map given) { return given; }
+  static std::string crash_image(const std::string& dir, const std::string& copy) {
+    return bib::test::crash_image(dir, copy);
+  }
+};
+struct Json : InFiles {
   using Plugin = persistence::JsonPersistence;
   static constexpr bool durable = true;
 };
-struct Sqlite {
+struct Sqlite : InFiles {
   using Plugin = persistence::SqlitePersistence;
   static constexpr bool durable = true;
 };
-struct Memory {
+struct Memory : InFiles {
   using Plugin = persistence::MemoryPersistence;
   static constexpr bool durable = false;
+};
+struct Postgres {
+  using Plugin = persistence::PostgresPersistence;
+  static constexpr bool durable = true;
+  // The folder's schema: the same folder, the same schema (a restart finds its events).
+  static Map options(const std::string& dir, Map given) {
+    given.insert_or_assign("conninfo", test_postgres_conninfo());
+    given.insert_or_assign("schema", "contract_" + std::to_string(std::hash<std::string>{}(dir)));
+    return given;
+  }
+  // The server holds what was committed: a crash of the process loses only what was not.
+  static std::string crash_image(const std::string& dir, const std::string&) { return dir; }
 };
 
 class PluginNames {
@@ -41,6 +66,7 @@ class PluginNames {
   static std::string GetName(int) {
     if constexpr (std::is_same_v<T, Json>) return "json";
     if constexpr (std::is_same_v<T, Sqlite>) return "sqlite";
+    if constexpr (std::is_same_v<T, Postgres>) return "postgres";
     return "memory";
   }
 };
@@ -55,7 +81,7 @@ class PersistenceContract : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(base_); }
 
   Instance configured(const std::string& dir, Map options = {}) {
-    return configured_persistence<Plugin>(dir, std::move(options));
+    return configured_persistence<Plugin>(dir, Traits::options(dir, std::move(options)));
   }
   // Configured and replayed, as the host opens a store at start-up.
   Instance opened(const std::string& dir, Map options = {}) {
@@ -86,7 +112,7 @@ class PersistenceContract : public ::testing::Test {
   std::string dir_ = base_ + "/node";
 };
 
-using EveryPersistencePlugin = ::testing::Types<Json, Sqlite, Memory>;
+using EveryPersistencePlugin = ::testing::Types<Json, Sqlite, Memory, Postgres>;
 TYPED_TEST_SUITE(PersistenceContract, EveryPersistencePlugin, PluginNames);
 
 TYPED_TEST(PersistenceContract, ANewStoreReplaysNothing) {
@@ -168,7 +194,7 @@ TYPED_TEST(PersistenceContract, CrashAfterFlushRecoversEveryFlushedEventWithEver
     }
     i.plugin->flush();
     // The files as a crash right now would leave them (the object is still open).
-    const std::string image = crash_image(dir, dir + "-image");
+    const std::string image = TypeParam::crash_image(dir, dir + "-image");
     SCOPED_TRACE(std::string("fsync = ") + policy);
     expect_same_events(events, this->replayed_from(image));
   }

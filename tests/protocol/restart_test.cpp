@@ -1,6 +1,6 @@
 // Durability: every write the cluster acknowledged survives a restart of the whole cluster,
 // graceful (SIGTERM) or a crash (SIGKILL of every server), with each persistence plugin that
-// keeps data (json, sqlite); with memory a restart starts empty, as documented.
+// keeps data (json, sqlite, postgres); with memory a restart starts empty, as documented.
 //
 // Until replication lands each server holds only the writes the broker gave it, so "still
 // there" means: in the union over the servers, asked one by one on their own 5561 port; and
@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "bib/client.hpp"
+#include "pg_connection.hpp"
 #include "support/cluster.hpp"
+#include "support/postgres.hpp"
 #include "support/wait.hpp"
 
 namespace bib::test {
@@ -162,6 +164,14 @@ class RestartTest : public ::testing::TestWithParam<std::string> {
     ClusterOptions options;
     options.servers = kServers;
     options.persistence = persistence;
+    if (persistence == "postgres") {
+      // A database of this test's own on the tests' server; each server a schema in it.
+      const std::string database = unique_schema("restart");
+      persistence::PgConnection admin(test_postgres_conninfo());
+      admin.exec("CREATE DATABASE " + admin.quote_identifier(database), "creating the test's database");
+      options.set.push_back("server:plugins.persistence-postgres.conninfo=\"" + test_postgres_conninfo() +
+                            " dbname=" + database + "\"");
+    }
     return options;
   }
 
@@ -311,7 +321,7 @@ TEST_P(RestartTest, AcknowledgedWritesSurviveAGracefulAndACrashRestart) {
   expect_union_holds(after_crash, ok);
 }
 
-INSTANTIATE_TEST_SUITE_P(Persistence, RestartTest, ::testing::Values("json", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Persistence, RestartTest, ::testing::Values("json", "sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
 // persistence-memory keeps nothing: after a whole-cluster restart every server is empty, and

@@ -1,0 +1,195 @@
+#include "postgres_persistence.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <stdexcept>
+
+#include "bib/codec.hpp"
+#include "bib/options.hpp"
+#include "pg_connection.hpp"
+
+namespace bib::persistence {
+
+namespace {
+
+// Rows per INSERT: 7 parameters each, far below PostgreSQL's 65535 parameters per statement.
+constexpr std::size_t kRowsPerInsert = 1000;
+// Rows per FETCH while replaying: bounded memory whatever the table's size.
+constexpr int kRowsPerFetch = 5000;
+// Our own data: bounds generous enough for anything the host ever accepted.
+const DecodeLimits kStoredDataLimits{std::size_t{1} << 30, 64, std::size_t{1} << 24};
+
+std::string number_text(std::uint64_t n) { return std::to_string(n); }
+
+// The shortest text that reads back as exactly this double (std::to_chars round-trips).
+std::string number_text(double x) {
+  char buffer[64];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, x).ptr;
+  return std::string(buffer, end);
+}
+
+// Binary result cells: integers and floats in network byte order.
+std::uint64_t big_endian_u64(std::string_view cell) {
+  if (cell.size() != 8) throw std::runtime_error("a BIGINT cell of " + std::to_string(cell.size()) + " bytes");
+  std::uint64_t n = 0;
+  for (unsigned char c : cell) n = (n << 8) | c;
+  return n;
+}
+
+double big_endian_double(std::string_view cell) {
+  const std::uint64_t bits = big_endian_u64(cell);
+  double x;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+
+}  // namespace
+
+PostgresPersistence::PostgresPersistence() = default;
+
+PostgresPersistence::~PostgresPersistence() {
+  if (state_ != State::ready || pending_.empty()) return;
+  try {
+    insert_pending();  // destroyed without stop(): keep what was appended
+  } catch (const std::exception& e) {
+    if (ctx_ != nullptr) ctx_->log().error("{}", e.what());
+  }
+}
+
+void PostgresPersistence::configure(Context& ctx) {
+  ctx_ = &ctx;
+  const Value& config = ctx.config();
+  require_known_options(config, {"dir", "fsync", "conninfo", "schema"});
+  read_options([&] {
+    conninfo_ = config.opt_string("conninfo").value_or("");
+    schema_ = config.opt_string("schema").value_or(ctx.node_name());
+  });
+  if (schema_.empty()) throw std::invalid_argument("option 'schema' must not be empty");
+  fsync_ = fsync_option(config);
+  state_ = State::configured;
+}
+
+void PostgresPersistence::require_ready(const char* call) const {
+  if (state_ != State::ready)
+    throw std::logic_error(std::string("persistence-postgres: ") + call + "() before a successful replay() (or after stop())");
+}
+
+void PostgresPersistence::connect() {
+  if (db_ == nullptr)
+    db_ = std::make_unique<PgConnection>(conninfo_);
+  else
+    db_->reconnect();
+  db_->exec(fsync_ == FsyncPolicy::never ? "SET synchronous_commit = off" : "SET synchronous_commit = on",
+            "setting synchronous_commit");
+}
+
+void PostgresPersistence::replay(const std::function<void(const Event&)>& fn) {
+  if (state_ != State::configured) throw std::logic_error("persistence-postgres: replay() must come once, after configure()");
+  state_ = State::failed;  // until every row is read and handed over
+
+  connect();
+  const std::string schema = db_->quote_identifier(schema_);
+  table_ = schema + ".events";
+  db_->exec("CREATE SCHEMA IF NOT EXISTS " + schema + "; CREATE TABLE IF NOT EXISTS " + table_ +
+                " (id BIGSERIAL PRIMARY KEY, origin TEXT NOT NULL, seq BIGINT NOT NULL, clock BIGINT NOT NULL, "
+                "timestamp DOUBLE PRECISION NOT NULL, service TEXT NOT NULL, data BYTEA NOT NULL, "
+                "request_id TEXT NOT NULL, UNIQUE (origin, seq))",
+            "creating the schema");
+
+  std::size_t count = 0;
+  db_->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; DECLARE bib_replay NO SCROLL CURSOR FOR "
+            "SELECT id, origin, seq, clock, timestamp, service, data, request_id FROM " + table_ + " ORDER BY id",
+            "reading the events");
+  for (;;) {
+    PgResult page = db_->exec("FETCH FORWARD " + std::to_string(kRowsPerFetch) + " FROM bib_replay", {},
+                              "reading the events", /*binary_results=*/true);
+    if (page.rows() == 0) break;
+    for (int row = 0; row < page.rows(); ++row) {
+      const std::uint64_t id = big_endian_u64(page.cell(row, 0));
+      Event event;
+      event.origin = std::string(page.cell(row, 1));
+      event.seq = big_endian_u64(page.cell(row, 2));
+      event.clock = big_endian_u64(page.cell(row, 3));
+      event.timestamp = big_endian_double(page.cell(row, 4));
+      event.service = std::string(page.cell(row, 5));
+      Result<Value> data = decode(page.cell(row, 6), kStoredDataLimits);
+      if (!data)
+        throw std::runtime_error("postgres: " + table_ + ": corrupt event at id " + std::to_string(id) +
+                                 ": data: " + data.error().message);
+      event.data = std::move(data).value();
+      event.request_id = std::string(page.cell(row, 7));
+      fn(event);
+      ++count;
+    }
+  }
+  db_->exec("CLOSE bib_replay; COMMIT", "reading the events");
+  state_ = State::ready;
+  ctx_->log().info("replayed {} events from {} (schema {}); fsync {}", count,
+                   conninfo_.empty() ? std::string("the PG* environment") : conninfo_, schema_, to_string(fsync_));
+}
+
+void PostgresPersistence::append(const Event& event) {
+  require_ready("append");
+  pending_.push_back(event);
+  if (fsync_ == FsyncPolicy::always) flush();
+}
+
+void PostgresPersistence::insert_pending() {
+  if (!db_->healthy()) connect();
+  const bool one_statement = pending_.size() <= kRowsPerInsert;
+  if (!one_statement) db_->exec("BEGIN", "storing events");
+  for (std::size_t first = 0; first < pending_.size(); first += kRowsPerInsert) {
+    const std::size_t last = std::min(pending_.size(), first + kRowsPerInsert);
+    std::string sql = "INSERT INTO " + table_ + " (origin, seq, clock, timestamp, service, data, request_id) VALUES ";
+    std::vector<PgParam> params;
+    params.reserve((last - first) * 7);
+    for (std::size_t i = first; i < last; ++i) {
+      const Event& e = pending_[i];
+      const std::size_t p = params.size();
+      sql += (i == first ? "(" : ",(");
+      for (std::size_t k = 1; k <= 7; ++k) sql += "$" + std::to_string(p + k) + (k < 7 ? "," : ")");
+      params.push_back({e.origin});
+      params.push_back({number_text(e.seq)});
+      params.push_back({number_text(e.clock)});
+      params.push_back({number_text(e.timestamp)});
+      params.push_back({e.service});
+      params.push_back({encode(e.data), /*binary=*/true});
+      params.push_back({e.request_id});
+    }
+    sql += " ON CONFLICT (origin, seq) DO NOTHING";
+    db_->exec(sql, params, "storing events");
+  }
+  if (!one_statement) db_->exec("COMMIT", "storing events");
+  pending_.clear();
+}
+
+void PostgresPersistence::flush() {
+  require_ready("flush");
+  if (pending_.empty()) return;
+  try {
+    insert_pending();
+  } catch (const std::exception&) {
+    // Kept for the next flush; a transaction left open is rolled back by the reconnect, or here.
+    if (db_->healthy()) {
+      try {
+        db_->exec("ROLLBACK", "rolling back");
+      } catch (const std::exception&) {
+      }
+    }
+    throw;
+  }
+}
+
+void PostgresPersistence::stop() {
+  if (state_ == State::ready) {
+    try {
+      if (!pending_.empty()) insert_pending();
+    } catch (const std::exception& e) {
+      ctx_->log().error("{} ({} event(s) not stored)", e.what(), pending_.size());
+    }
+    state_ = State::stopped;
+  }
+  db_.reset();
+}
+
+}  // namespace bib::persistence

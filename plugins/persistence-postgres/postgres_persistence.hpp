@@ -1,0 +1,72 @@
+// persistence-postgres (docs/persistence.md): the event log in a PostgreSQL database, each
+// node in a schema of its own, so that one database (a managed one too) holds a whole cluster:
+//
+//   CREATE TABLE <schema>.events (id BIGSERIAL PRIMARY KEY,        -- the append order
+//                                 origin TEXT NOT NULL, seq BIGINT NOT NULL, clock BIGINT NOT NULL,
+//                                 timestamp DOUBLE PRECISION NOT NULL, service TEXT NOT NULL,
+//                                 data BYTEA NOT NULL,             -- MessagePack (bib::encode)
+//                                 request_id TEXT NOT NULL,        -- "" when none
+//                                 UNIQUE (origin, seq))
+//
+//   [[plugins]]
+//   name = "persistence-postgres"
+//   conninfo = "host=db.example dbname=bib user=bib"  # libpq's; default "": the PG* variables
+//   schema = "server-1"                               # default: the node's name
+//   fsync = "batch"                                   # "always" | "batch" | "never"
+//   dir = "..."                                       # accepted and unused (the stock config
+//                                                     # passes it to every persistence plugin)
+//
+// Appends are kept in memory until flush(), which sends them in one transaction (INSERT ... ON
+// CONFLICT DO NOTHING: an (origin, seq) already stored is ignored). The fsync policy maps to
+// synchronous_commit:
+//   always  on; every append is flushed at once: one commit (one WAL fsync) per event;
+//   batch   on; one commit per flush, before the replies go out;
+//   never   off: commits return before the WAL reaches the disk (benchmarks).
+// A flush that fails (the server restarted, the network broke) keeps its events and throws; the
+// next flush reconnects and sends them again, so nothing applied here is missing from the store.
+// Replay reads the table through a cursor, in pages, in append order.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bib/context.hpp"
+#include "bib/persistence.hpp"
+#include "persistence_options.hpp"
+
+namespace bib::persistence {
+
+class PgConnection;
+
+class PostgresPersistence final : public PersistencePlugin {
+ public:
+  PostgresPersistence();
+  ~PostgresPersistence() override;
+
+  void configure(Context& ctx) override;
+  void replay(const std::function<void(const Event&)>& fn) override;
+  void append(const Event& event) override;
+  void flush() override;
+  void stop() override;
+
+  // Events appended and not yet flushed (for tests).
+  std::size_t pending() const noexcept { return pending_.size(); }
+
+ private:
+  enum class State { created, configured, ready, failed, stopped };
+  void require_ready(const char* call) const;
+  void connect();
+  void insert_pending();
+
+  Context* ctx_ = nullptr;
+  std::string conninfo_;
+  std::string schema_;
+  std::string table_;  // quoted: "schema".events
+  FsyncPolicy fsync_ = FsyncPolicy::batch;
+  State state_ = State::created;
+  std::unique_ptr<PgConnection> db_;
+  std::vector<Event> pending_;
+};
+
+}  // namespace bib::persistence
