@@ -42,11 +42,17 @@ PgConnection::~PgConnection() {
 
 void PgConnection::reconnect() {
   if (conn_ != nullptr) PQfinish(conn_);
+  conn_ = nullptr;
   conn_ = PQconnectdb(conninfo_.c_str());
   if (conn_ == nullptr) throw std::runtime_error("postgres: connecting: out of memory");
-  if (PQstatus(conn_) != CONNECTION_OK)
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    const std::string message = trimmed(PQerrorMessage(conn_));
+    // Freed here: a constructor that throws runs no destructor.
+    PQfinish(conn_);
+    conn_ = nullptr;
     throw std::runtime_error("postgres: connecting (" + (conninfo_.empty() ? std::string("PG* environment") : conninfo_) +
-                             "): " + trimmed(PQerrorMessage(conn_)));
+                             "): " + message);
+  }
   // Our messages, not the server's notices ("schema already exists, skipping"), in the log.
   PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
 }
