@@ -1,9 +1,13 @@
 // bib-bench-persistence: how fast each persistence plugin appends and replays, and what it
 // costs in disk and memory. Loads the plugin libraries as bib-host does.
 //
-//   bib-bench-persistence [--events N] [--plugin json|sqlite|memory|all]
+//   bib-bench-persistence [--events N] [--plugin json|sqlite|memory|postgres|all]
 //                         [--fsync never|batch|always] [--dir PARENT] [--keep]
+//                         [--postgres CONNINFO]
 //
+// postgres needs --postgres (libpq's conninfo; "all" takes it in only then): its events go to
+// a schema of the run's own, dropped at the end unless --keep, and its bytes are on the
+// server (shown as "-").
 // Per plugin, in a child process (so that peak RSS is that phase's own): append N events of
 // every service, flushing every 100 appends as the host flushes once per loop iteration
 // before its replies, and stop; then, in another child process, replay them in a fresh
@@ -15,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +34,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench_context.hpp"
+#include "pg_connection.hpp"
 #include "bib/persistence.hpp"
 #include "bib/plugin.hpp"
 #include "bib/version.hpp"
@@ -47,6 +53,7 @@ struct Options {
   std::string fsync = "batch";
   std::string parent_dir;
   std::string plugin_dir;
+  std::string postgres;  // conninfo; empty: postgres is not benchmarked
   bool keep = false;
 };
 
@@ -256,12 +263,15 @@ Phase in_child(const std::string& name, const std::function<Phase()>& fn) {
 // One row of the table. False when the plugin failed or replayed a wrong number of events.
 bool bench_plugin(const Options& options, const std::string& name, const fs::path& dir) {
   const bool memory = name == "memory";
+  const bool postgres = name == "postgres";
   const std::string plugin = "persistence-" + name;
   const std::string file = bib::host::plugin_file({plugin, "", bib::Map{}, ""}, options.plugin_dir, "");
-  auto context = [&] {
-    return std::make_unique<bib::bench::BenchContext>(bib::Map{{"dir", dir.string()}, {"fsync", options.fsync}},
-                                                      spdlog::level::warn);
-  };
+  bib::Map config{{"dir", dir.string()}, {"fsync", options.fsync}};
+  if (postgres) {
+    config["conninfo"] = options.postgres;
+    config["schema"] = dir.parent_path().filename().string();  // the run's folder name: its own
+  }
+  auto context = [&] { return std::make_unique<bib::bench::BenchContext>(config, spdlog::level::warn); };
   const Phase append = in_child(name, [&] {
     const LoadedPlugin library(plugin, file);
     auto ctx = context();
@@ -284,7 +294,8 @@ bool bench_plugin(const Options& options, const std::string& name, const fs::pat
   }
   std::printf("%-8s %13.0f %9.3f %13.0f %14s %16s %16s %10zu\n", name.c_str(), append.events_per_second,
               memory ? 0.0 : append.stop_seconds, replay.events_per_second,
-              mib(static_cast<double>(append.bytes_on_disk)).c_str(), mib(static_cast<double>(append.peak_rss)).c_str(),
+              postgres ? "-" : mib(static_cast<double>(append.bytes_on_disk)).c_str(),
+              mib(static_cast<double>(append.peak_rss)).c_str(),
               mib(static_cast<double>(replay.peak_rss)).c_str(), replay.replayed);
   if (replay.replayed != options.events) {
     std::fprintf(stderr, "%s: replayed %zu events, expected %zu\n", name.c_str(), replay.replayed, options.events);
@@ -304,16 +315,23 @@ int main(int argc, char** argv) {
   CLI::App app{"Append and replay throughput of the persistence plugins"};
   app.set_version_flag("--version", std::string("bib-bench-persistence " BIB_VERSION_STRING));
   app.add_option("--events", options.events, "events to append and replay")->check(CLI::PositiveNumber);
-  app.add_option("--plugin", options.plugin, "json, sqlite, memory or all")
-      ->check(CLI::IsMember({"json", "sqlite", "memory", "all"}));
+  app.add_option("--plugin", options.plugin, "json, sqlite, memory, postgres or all")
+      ->check(CLI::IsMember({"json", "sqlite", "memory", "postgres", "all"}));
+  app.add_option("--postgres", options.postgres,
+                 "libpq conninfo of a PostgreSQL server for persistence-postgres (\"host=... dbname=...\")");
   app.add_option("--fsync", options.fsync, "the plugins' fsync option")->check(CLI::IsMember({"never", "batch", "always"}));
   app.add_option("--dir", options.parent_dir, "where the data directories are made (default $TMPDIR or /tmp)");
   app.add_option("--plugin-dir", options.plugin_dir, "where bib-persistence-*.so are");
   app.add_flag("--keep", options.keep, "keep the data directories");
   CLI11_PARSE(app, argc, argv);
+  if (options.plugin == "postgres" && options.postgres.empty()) {
+    std::fprintf(stderr, "bib-bench-persistence: --plugin postgres needs --postgres CONNINFO\n");
+    return 2;
+  }
 
-  const std::vector<std::string> plugins =
+  std::vector<std::string> plugins =
       options.plugin == "all" ? std::vector<std::string>{"json", "sqlite", "memory"} : std::vector<std::string>{options.plugin};
+  if (options.plugin == "all" && !options.postgres.empty()) plugins.push_back("postgres");
 
   std::error_code ec;
   fs::create_directories(options.parent_dir, ec);
@@ -333,6 +351,18 @@ int main(int argc, char** argv) {
     const fs::path dir = root / name;
     if (!bench_plugin(options, name, dir)) ++failures;
   }
-  if (!options.keep) fs::remove_all(root, ec);
+  if (!options.keep) {
+    fs::remove_all(root, ec);
+    if (std::find(plugins.begin(), plugins.end(), "postgres") != plugins.end()) {
+      try {
+        bib::persistence::PgConnection db(options.postgres);
+        db.exec("DROP SCHEMA IF EXISTS " + db.quote_identifier(root.filename().string()) + " CASCADE",
+                "dropping the run's schema");
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        ++failures;
+      }
+    }
+  }
   return failures == 0 ? 0 : 1;
 }

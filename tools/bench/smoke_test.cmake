@@ -4,3 +4,8 @@ add_test(NAME bench_persistence_smoke
          COMMAND bib-bench-persistence --events 2000 --plugin all --fsync batch
                  --dir ${CMAKE_BINARY_DIR}/Testing/tmp)
 set_tests_properties(bench_persistence_smoke PROPERTIES TIMEOUT 120)
+# The same with persistence-postgres, on the tests' PostgreSQL server (the fixture `postgres`).
+add_test(NAME bench_persistence_smoke_postgres
+         COMMAND sh -c "exec \"$1\" --events 2000 --plugin postgres --fsync batch --dir \"$2\" --postgres \"$(cat \"$3\")\""
+                 _ $<TARGET_FILE:bib-bench-persistence> ${CMAKE_BINARY_DIR}/Testing/tmp ${CMAKE_BINARY_DIR}/Testing/postgres/conninfo)
+set_tests_properties(bench_persistence_smoke_postgres PROPERTIES TIMEOUT 120 FIXTURES_REQUIRED postgres)
