@@ -40,9 +40,7 @@ fi
 
 project="bibtest${RANDOM}${RANDOM}"
 work=$(mktemp -d)
-broker_port=$(free_port)
-proxy_port=$(free_port)
-while [ "$proxy_port" = "$broker_port" ]; do proxy_port=$(free_port); done
+pick_published_ports
 id=$RANDOM
 user="ana$id" other="bia$id" channel="sala$id"
 

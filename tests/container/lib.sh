@@ -60,6 +60,13 @@ require_engine() {
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
+# The broker's and the proxy's published ports of this run: two free ports, not the same one.
+# Sets broker_port and proxy_port.
+pick_published_ports() {
+  broker_port=$(free_port)
+  proxy_port=$(free_port)
+  while [ "$proxy_port" = "$broker_port" ]; do proxy_port=$(free_port); done
+}
 
 # The docker CLI and the mode the image is built with. BuildKit adds a compiler cache that
 # survives between builds (a cache mount on the compile step, below): with it a rebuild after a

@@ -21,9 +21,7 @@ source "$(dirname "$0")/lib.sh"
 require_engine
 stack="bibtest${RANDOM}${RANDOM}"
 work=$(mktemp -d)
-broker_port=$(free_port)
-proxy_port=$(free_port)
-while [ "$proxy_port" = "$broker_port" ]; do proxy_port=$(free_port); done
+pick_published_ports
 id=$RANDOM
 user="ana$id" channel="sala$id"
 # The label this test puts on the node of the swarm it makes: a swarm left over by a test that was
