@@ -76,6 +76,22 @@ class BrokerWorkerTest : public ::testing::Test {
     }
     return -1;
   }
+  int last(const std::string& command) const {
+    for (std::size_t i = received_.size(); i-- > 0;) {
+      if (received_[i].frames.at(0) == command) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  std::size_t count(const std::string& command) const {
+    std::size_t n = 0;
+    for (const auto& r : received_) n += r.frames.at(0) == command ? 1 : 0;
+    return n;
+  }
+  static std::size_t occurrences(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  }
   bool pump_until_received(const std::string& command, std::size_t from = 0,
                            std::chrono::milliseconds timeout = 5s) {
     return pump_until([&] { return find(command, from) >= 0; }, timeout);
@@ -204,12 +220,16 @@ TEST_F(BrokerWorkerTest, SilentBrokerIsLeftAndReconnectedWithBackoff) {
 }
 
 TEST_F(BrokerWorkerTest, AnsweringBrokerKeepsTheConnection) {
-  const std::string identity = registered();
+  registered();
   for (int i = 0; i < 12; ++i) {  // 600 ms, four times the liveness window
-    send(identity, {"HEARTBEAT"});
+    // The connection the worker last registered: a loaded machine can stall this test's own
+    // process past the stall limit, and the worker then rightly registers afresh.
+    send(received_.at(last("READY")).identity, {"HEARTBEAT"});
     pump_until([] { return false; }, 50ms);
   }
-  EXPECT_EQ(find("READY", find("READY") + 1), -1) << log_text_.str();
+  const std::string log = log_text_.str();
+  EXPECT_EQ(log.find("no word from"), std::string::npos) << log;
+  EXPECT_EQ(count("READY"), 1 + occurrences(log, "stalled for")) << "only a stall registers again\n" << log;
 }
 
 TEST_F(BrokerWorkerTest, StopSaysDisconnect) {
