@@ -6,6 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "bib/json.hpp"
 #include "bib/options.hpp"
 #include "snapshot_files.hpp"
 
@@ -83,8 +84,8 @@ void JsonPersistence::replay(const std::function<void(const Event&)>& fn) {
   JournalContents journal = read_journal(journal_path);
 
   // 3. The order: snapshot records not also in the journal, then the journal.
-  EventKeys in_journal;
-  for (const Event& event : journal.events) in_journal.insert(event.origin, event.seq);
+  EventIndex in_journal;
+  for (const Event& event : journal.events) in_journal.insert(event.origin, event.seq, 0);
   // The records kept, in replay order, become the log the next snapshot writes.
   std::vector<const Event*> order;
   order.reserve(snapshot.size() + journal.events.size());
@@ -95,7 +96,7 @@ void JsonPersistence::replay(const std::function<void(const Event&)>& fn) {
     StoredRecord& record = snapshot[n];
     if (in_journal.contains(record.event.origin, record.event.seq)) {
       ++overlap;
-    } else if (keys_.insert(record.event.origin, record.event.seq)) {
+    } else if (index_.insert(record.event.origin, record.event.seq, log_.size())) {
       order.push_back(&record.event);
       log_.push_back({static_cast<std::uint8_t>(record.file), std::move(record.text)});
     } else {
@@ -104,7 +105,7 @@ void JsonPersistence::replay(const std::function<void(const Event&)>& fn) {
   }
   const std::size_t from_snapshot = order.size();
   for (const Event& event : journal.events) {
-    if (keys_.insert(event.origin, event.seq)) {
+    if (index_.insert(event.origin, event.seq, log_.size())) {
       order.push_back(&event);
       const std::size_t file = snapshot_file_for(event.service);
       log_.push_back({static_cast<std::uint8_t>(file), snapshot_record(event, file)});
@@ -137,7 +138,7 @@ void JsonPersistence::replay(const std::function<void(const Event&)>& fn) {
 
 void JsonPersistence::append(const Event& event) {
   require_ready("append");
-  if (!keys_.insert(event.origin, event.seq)) {
+  if (!index_.insert(event.origin, event.seq, log_.size())) {
     ctx_->log().debug("event {}:{} is already stored; ignored", event.origin, event.seq);
     return;
   }
@@ -152,6 +153,27 @@ void JsonPersistence::append(const Event& event) {
   } else if (journal_.pending_bytes() >= kMaxPendingBytes) {
     write_journal();
   }
+}
+
+std::optional<Event> JsonPersistence::read(std::string_view origin, std::uint64_t seq) {
+  require_ready("read");
+  auto where = index_.find(origin, seq);
+  if (!where) return std::nullopt;
+  return event_of(log_[*where]);
+}
+
+std::vector<Event> JsonPersistence::read_after(std::string_view origin, std::uint64_t after, std::size_t limit) {
+  require_ready("read_after");
+  std::vector<Event> out;
+  for (std::size_t where : index_.after(origin, after, limit)) out.push_back(event_of(log_[where]));
+  return out;
+}
+
+Event JsonPersistence::event_of(const Entry& entry) const {
+  // Made by snapshot_record(), or read and checked at replay: a failure here is a bug.
+  Result<Value> record = parse_json(entry.record);
+  if (!record) throw std::logic_error("persistence-json: a record kept in memory does not parse: " + record.error().message);
+  return event_from_record(record.value(), entry.file).event;
 }
 
 void JsonPersistence::write_journal() {

@@ -34,7 +34,7 @@
 #include "bib/context.hpp"
 #include "bib/lifeline.hpp"
 #include "bib/persistence.hpp"
-#include "event_keys.hpp"
+#include "event_index.hpp"
 #include "journal.hpp"
 #include "persistence_options.hpp"
 #include "posix_file.hpp"
@@ -54,6 +54,9 @@ class JsonPersistence final : public PersistencePlugin {
   void append(const Event& event) override;
   void flush() override;
   void stop() override;
+  // From the record text kept in memory (docs/persistence.md says what that costs).
+  std::optional<Event> read(std::string_view origin, std::uint64_t seq) override;
+  std::vector<Event> read_after(std::string_view origin, std::uint64_t after, std::size_t limit) override;
 
   // For tests and the benchmark.
   std::size_t event_count() const noexcept { return log_.size(); }
@@ -70,6 +73,7 @@ class JsonPersistence final : public PersistencePlugin {
 
   std::string path_of(const char* name) const;
   void require_ready(const char* call) const;
+  Event event_of(const Entry& entry) const;
   void write_journal();
   void snapshot_now();   // take_snapshot(), logging a failure
   void take_snapshot();  // throws
@@ -90,7 +94,7 @@ class JsonPersistence final : public PersistencePlugin {
   bib::Lifeline lifeline_;               // posted work does nothing once the plugin is gone
   std::size_t snapshots_taken_ = 0;
   std::vector<Entry> log_;
-  EventKeys keys_;
+  EventIndex index_;  // into log_
 };
 
 }  // namespace bib::persistence

@@ -18,7 +18,19 @@ void MemoryPersistence::replay(const std::function<void(const Event&)>& fn) {
 }
 
 void MemoryPersistence::append(const Event& event) {
-  if (keys_.insert(event.origin, event.seq)) events_.push_back(event);
+  if (index_.insert(event.origin, event.seq, events_.size())) events_.push_back(event);
+}
+
+std::optional<Event> MemoryPersistence::read(std::string_view origin, std::uint64_t seq) {
+  auto where = index_.find(origin, seq);
+  if (!where) return std::nullopt;
+  return events_[*where];
+}
+
+std::vector<Event> MemoryPersistence::read_after(std::string_view origin, std::uint64_t after, std::size_t limit) {
+  std::vector<Event> out;
+  for (std::size_t where : index_.after(origin, after, limit)) out.push_back(events_[where]);
+  return out;
 }
 
 }  // namespace bib::persistence

@@ -11,7 +11,7 @@
 
 #include "bib/context.hpp"
 #include "bib/persistence.hpp"
-#include "event_keys.hpp"
+#include "event_index.hpp"
 
 namespace bib::persistence {
 
@@ -23,12 +23,14 @@ class MemoryPersistence final : public PersistencePlugin {
   // Keeps the event; an (origin, seq) already held is ignored.
   void append(const Event& event) override;
   void flush() override {}
+  std::optional<Event> read(std::string_view origin, std::uint64_t seq) override;
+  std::vector<Event> read_after(std::string_view origin, std::uint64_t after, std::size_t limit) override;
 
   const std::vector<Event>& events() const noexcept { return events_; }
 
  private:
   std::vector<Event> events_;
-  EventKeys keys_;
+  EventIndex index_;  // into events_
 };
 
 }  // namespace bib::persistence

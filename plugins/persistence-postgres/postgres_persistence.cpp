@@ -1,5 +1,6 @@
 #include "postgres_persistence.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <stdexcept>
@@ -16,6 +17,8 @@ namespace {
 constexpr std::size_t kRowsPerInsert = 1000;
 // Rows per FETCH while replaying: bounded memory whatever the table's size.
 constexpr int kRowsPerFetch = 5000;
+// What event_of_row() reads, in this order.
+constexpr const char* kColumns = "id, origin, seq, clock, timestamp, service, data, request_id";
 // Our own data: bounds generous enough for anything the host ever accepted.
 const DecodeLimits kStoredDataLimits{std::size_t{1} << 30, 64, std::size_t{1} << 24};
 
@@ -98,27 +101,14 @@ void PostgresPersistence::replay(const std::function<void(const Event&)>& fn) {
 
   std::size_t count = 0;
   db_->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; DECLARE bib_replay NO SCROLL CURSOR FOR "
-            "SELECT id, origin, seq, clock, timestamp, service, data, request_id FROM " + table_ + " ORDER BY id",
+            "SELECT " + std::string(kColumns) + " FROM " + table_ + " ORDER BY id",
             "reading the events");
   for (;;) {
     PgResult page = db_->exec("FETCH FORWARD " + std::to_string(kRowsPerFetch) + " FROM bib_replay", {},
                               "reading the events", /*binary_results=*/true);
     if (page.rows() == 0) break;
     for (int row = 0; row < page.rows(); ++row) {
-      const std::uint64_t id = big_endian_u64(page.cell(row, 0));
-      Event event;
-      event.origin = std::string(page.cell(row, 1));
-      event.seq = big_endian_u64(page.cell(row, 2));
-      event.clock = big_endian_u64(page.cell(row, 3));
-      event.timestamp = big_endian_double(page.cell(row, 4));
-      event.service = std::string(page.cell(row, 5));
-      Result<Value> data = decode(page.cell(row, 6), kStoredDataLimits);
-      if (!data)
-        throw std::runtime_error("postgres: " + table_ + ": corrupt event at id " + std::to_string(id) +
-                                 ": data: " + data.error().message);
-      event.data = std::move(data).value();
-      event.request_id = std::string(page.cell(row, 7));
-      fn(event);
+      fn(event_of_row(page, row));
       ++count;
     }
   }
@@ -126,6 +116,57 @@ void PostgresPersistence::replay(const std::function<void(const Event&)>& fn) {
   state_ = State::ready;
   ctx_->log().info("replayed {} events from {} (schema {}); fsync {}", count,
                    conninfo_.empty() ? std::string("the PG* environment") : conninfo_, schema_, to_string(fsync_));
+}
+
+Event PostgresPersistence::event_of_row(const PgResult& rows, int row) const {
+  const std::uint64_t id = big_endian_u64(rows.cell(row, 0));
+  Event event;
+  event.origin = std::string(rows.cell(row, 1));
+  event.seq = big_endian_u64(rows.cell(row, 2));
+  event.clock = big_endian_u64(rows.cell(row, 3));
+  event.timestamp = big_endian_double(rows.cell(row, 4));
+  event.service = std::string(rows.cell(row, 5));
+  Result<Value> data = decode(rows.cell(row, 6), kStoredDataLimits);
+  if (!data)
+    throw std::runtime_error("postgres: " + table_ + ": corrupt event at id " + std::to_string(id) + ": data: " +
+                             data.error().message);
+  event.data = std::move(data).value();
+  event.request_id = std::string(rows.cell(row, 7));
+  return event;
+}
+
+std::optional<Event> PostgresPersistence::read(std::string_view origin, std::uint64_t seq) {
+  require_ready("read");
+  for (const Event& event : pending_)
+    if (event.seq == seq && event.origin == origin) return event;
+  if (!db_->healthy()) connect();
+  PgResult rows = db_->exec("SELECT " + std::string(kColumns) + " FROM " + table_ + " WHERE origin = $1 AND seq = $2",
+                            {{std::string(origin)}, {number_text(seq)}}, "reading an event", /*binary_results=*/true);
+  if (rows.rows() == 0) return std::nullopt;
+  return event_of_row(rows, 0);
+}
+
+std::vector<Event> PostgresPersistence::read_after(std::string_view origin, std::uint64_t after, std::size_t limit) {
+  require_ready("read_after");
+  if (!db_->healthy()) connect();
+  PgResult rows = db_->exec("SELECT " + std::string(kColumns) + " FROM " + table_ +
+                                " WHERE origin = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                            {{std::string(origin)}, {number_text(after)}, {number_text(limit)}}, "reading events",
+                            /*binary_results=*/true);
+  std::vector<Event> out;
+  for (int row = 0; row < rows.rows(); ++row) out.push_back(event_of_row(rows, row));
+  // Appended and not yet sent: they belong in the answer too, in seq order, each once.
+  bool merged = false;
+  for (const Event& event : pending_) {
+    if (event.origin != origin || event.seq <= after) continue;
+    const bool stored = std::any_of(out.begin(), out.end(), [&](const Event& e) { return e.seq == event.seq; });
+    if (!stored) out.push_back(event), merged = true;
+  }
+  if (merged) {
+    std::sort(out.begin(), out.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
+    if (out.size() > limit) out.resize(limit);
+  }
+  return out;
 }
 
 void PostgresPersistence::append(const Event& event) {

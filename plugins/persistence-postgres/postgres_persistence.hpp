@@ -38,6 +38,7 @@
 namespace bib::persistence {
 
 class PgConnection;
+class PgResult;
 
 class PostgresPersistence final : public PersistencePlugin {
  public:
@@ -49,6 +50,9 @@ class PostgresPersistence final : public PersistencePlugin {
   void append(const Event& event) override;
   void flush() override;
   void stop() override;
+  // Events appended and not yet sent are found among the pending ones.
+  std::optional<Event> read(std::string_view origin, std::uint64_t seq) override;
+  std::vector<Event> read_after(std::string_view origin, std::uint64_t after, std::size_t limit) override;
 
   // Events appended and not yet flushed (for tests).
   std::size_t pending() const noexcept { return pending_.size(); }
@@ -58,6 +62,8 @@ class PostgresPersistence final : public PersistencePlugin {
   void require_ready(const char* call) const;
   void connect();
   void insert_pending();
+  // A row of SELECT kColumns, in binary format.
+  Event event_of_row(const PgResult& rows, int row) const;
 
   Context* ctx_ = nullptr;
   std::string conninfo_;

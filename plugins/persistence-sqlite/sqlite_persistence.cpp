@@ -15,6 +15,19 @@ constexpr const char* kSchema =
     "origin TEXT NOT NULL, seq INTEGER NOT NULL, clock INTEGER NOT NULL, timestamp REAL NOT NULL, "
     "service TEXT NOT NULL, data BLOB NOT NULL, request_id TEXT NOT NULL, PRIMARY KEY (origin, seq))";
 
+// What event_of_row() reads, in this order. (Statement keeps the SQL's pointer: literals only.)
+#define BIB_EVENT_COLUMNS "rowid, origin, seq, clock, timestamp, service, data, request_id"
+constexpr const char* kSelectAll = "SELECT " BIB_EVENT_COLUMNS " FROM events ORDER BY rowid";
+constexpr const char* kSelectOne = "SELECT " BIB_EVENT_COLUMNS " FROM events WHERE origin = ?1 AND seq = ?2";
+constexpr const char* kSelectAfter =
+    "SELECT " BIB_EVENT_COLUMNS " FROM events WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+#undef BIB_EVENT_COLUMNS
+
+// Resets a statement when a read is over, however it ends.
+struct ResetWhenDone {
+  Statement& statement;
+  ~ResetWhenDone() { statement.reset(); }
+};
 // Our own data: bounds generous enough for anything the host ever accepted.
 const DecodeLimits kStoredDataLimits{std::size_t{1} << 30, 64, std::size_t{1} << 24};
 
@@ -24,6 +37,8 @@ struct SqlitePersistence::Open {
   explicit Open(const std::string& path) : db(path) {}
   Database db;
   std::unique_ptr<Statement> insert;
+  std::unique_ptr<Statement> read;
+  std::unique_ptr<Statement> read_after;
   std::unique_ptr<Statement> begin;
   std::unique_ptr<Statement> commit;
 };
@@ -79,26 +94,9 @@ void SqlitePersistence::replay(const std::function<void(const Event&)>& fn) {
 
   std::size_t count = 0;
   {
-    Statement select(db, "SELECT rowid, origin, seq, clock, timestamp, service, data, request_id FROM events ORDER BY rowid");
+    Statement select(db, kSelectAll);
     while (select.step()) {
-      const std::int64_t rowid = select.column_int(0);
-      Event event;
-      event.origin = select.column_text(1);
-      const std::int64_t seq = select.column_int(2);
-      const std::int64_t clock = select.column_int(3);
-      if (seq < 0 || clock < 0)
-        throw std::runtime_error(path_ + ": corrupt event at rowid " + std::to_string(rowid) + ": negative seq or clock");
-      event.seq = static_cast<std::uint64_t>(seq);
-      event.clock = static_cast<std::uint64_t>(clock);
-      event.timestamp = select.column_double(4);
-      event.service = select.column_text(5);
-      Result<Value> data = decode(select.column_blob(6), kStoredDataLimits);
-      if (!data)
-        throw std::runtime_error(path_ + ": corrupt event at rowid " + std::to_string(rowid) + ": data: " +
-                                 data.error().message);
-      event.data = std::move(data).value();
-      event.request_id = select.column_text(7);
-      fn(event);
+      fn(event_of_row(select));
       ++count;
     }
   }
@@ -106,10 +104,56 @@ void SqlitePersistence::replay(const std::function<void(const Event&)>& fn) {
   db_->insert = std::make_unique<Statement>(
       db, "INSERT OR IGNORE INTO events (origin, seq, clock, timestamp, service, data, request_id) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  db_->read = std::make_unique<Statement>(db, kSelectOne);
+  db_->read_after = std::make_unique<Statement>(db, kSelectAfter);
   db_->begin = std::make_unique<Statement>(db, "BEGIN");
   db_->commit = std::make_unique<Statement>(db, "COMMIT");
   state_ = State::ready;
   ctx_->log().info("replayed {} events from {}; fsync {}", count, path_, to_string(fsync_));
+}
+
+Event SqlitePersistence::event_of_row(Statement& row) const {
+  const std::int64_t rowid = row.column_int(0);
+  Event event;
+  event.origin = row.column_text(1);
+  const std::int64_t seq = row.column_int(2);
+  const std::int64_t clock = row.column_int(3);
+  if (seq < 0 || clock < 0)
+    throw std::runtime_error(path_ + ": corrupt event at rowid " + std::to_string(rowid) + ": negative seq or clock");
+  event.seq = static_cast<std::uint64_t>(seq);
+  event.clock = static_cast<std::uint64_t>(clock);
+  event.timestamp = row.column_double(4);
+  event.service = row.column_text(5);
+  Result<Value> data = decode(row.column_blob(6), kStoredDataLimits);
+  if (!data)
+    throw std::runtime_error(path_ + ": corrupt event at rowid " + std::to_string(rowid) + ": data: " +
+                             data.error().message);
+  event.data = std::move(data).value();
+  event.request_id = row.column_text(7);
+  return event;
+}
+
+// Reads see the open transaction's rows: appended events are found before the flush.
+std::optional<Event> SqlitePersistence::read(std::string_view origin, std::uint64_t seq) {
+  require_ready("read");
+  Statement& read = *db_->read;
+  ResetWhenDone done{read};
+  read.bind(1, origin);
+  read.bind(2, static_cast<std::int64_t>(seq));
+  if (!read.step()) return std::nullopt;
+  return event_of_row(read);
+}
+
+std::vector<Event> SqlitePersistence::read_after(std::string_view origin, std::uint64_t after, std::size_t limit) {
+  require_ready("read_after");
+  Statement& read = *db_->read_after;
+  ResetWhenDone done{read};
+  read.bind(1, origin);
+  read.bind(2, static_cast<std::int64_t>(after));
+  read.bind(3, static_cast<std::int64_t>(limit));
+  std::vector<Event> out;
+  while (read.step()) out.push_back(event_of_row(read));
+  return out;
 }
 
 void SqlitePersistence::append(const Event& event) {

@@ -46,6 +46,8 @@ class SqlitePersistence final : public PersistencePlugin {
   void append(const Event& event) override;
   void flush() override;
   void stop() override;
+  std::optional<Event> read(std::string_view origin, std::uint64_t seq) override;
+  std::vector<Event> read_after(std::string_view origin, std::uint64_t after, std::size_t limit) override;
 
  private:
   struct Open;  // the connection and its prepared statements
@@ -53,6 +55,8 @@ class SqlitePersistence final : public PersistencePlugin {
 
   void require_ready(const char* call) const;
   void commit();
+  // A row of SELECT kColumns.
+  Event event_of_row(Statement& row) const;
 
   Context* ctx_ = nullptr;
   std::string dir_;

@@ -1,5 +1,6 @@
 #include "fakes.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace bib::test {
@@ -35,6 +36,23 @@ void FakePersistence::flush() {
   journal_.push_back("flush");
   ++flushes;
   if (fail_flush) throw std::runtime_error("disk full");
+}
+
+std::optional<bib::Event> FakePersistence::read(std::string_view origin, std::uint64_t seq) {
+  ++reads;
+  for (const bib::Event& e : stored)
+    if (e.origin == origin && e.seq == seq) return e;
+  return std::nullopt;
+}
+
+std::vector<bib::Event> FakePersistence::read_after(std::string_view origin, std::uint64_t after, std::size_t limit) {
+  ++reads;
+  std::vector<bib::Event> out;
+  for (const bib::Event& e : stored)
+    if (e.origin == origin && e.seq > after) out.push_back(e);
+  std::sort(out.begin(), out.end(), [](const bib::Event& a, const bib::Event& b) { return a.seq < b.seq; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
 }
 
 void FakeReplication::replicate(const bib::Event& event, Done done) {

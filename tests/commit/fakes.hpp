@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,11 +38,14 @@ class FakePersistence final : public bib::PersistencePlugin {
   void replay(const std::function<void(const bib::Event&)>& fn) override;
   void append(const bib::Event& event) override;
   void flush() override;
+  std::optional<bib::Event> read(std::string_view origin, std::uint64_t seq) override;
+  std::vector<bib::Event> read_after(std::string_view origin, std::uint64_t after, std::size_t limit) override;
 
   std::vector<bib::Event> stored;   // what replay() hands out and append() adds to
   bool fail_replay = false;
   bool fail_flush = false;
   int flushes = 0;
+  int reads = 0;  // read() and read_after() calls
 
  private:
   Journal& journal_;

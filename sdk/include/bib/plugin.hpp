@@ -24,7 +24,7 @@
 namespace bib {
 
 // Bumped whenever a type a plugin sees changes layout or meaning.
-inline constexpr std::uint32_t kAbiVersion = 2;
+inline constexpr std::uint32_t kAbiVersion = 3;  // 3: PersistencePlugin::read, read_after; Replica::event
 
 enum class PluginKind : std::uint32_t { service, persistence, replication, discovery, component };
 BIB_SDK_API const char* to_string(PluginKind kind) noexcept;
