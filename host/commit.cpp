@@ -27,7 +27,8 @@ std::string dedup_key(const std::string& service, const std::string& request_id)
   return request_id.empty() ? std::string() : service + '\n' + request_id;
 }
 
-Committer::Committer(Deps deps) : deps_(std::move(deps)), requests_(deps_.remembered_requests) {}
+Committer::Committer(Deps deps)
+    : deps_(std::move(deps)), log_(deps_.persistence, deps_.recent_events), requests_(deps_.remembered_requests) {}
 
 bool Committer::answer_retry(const bib::Request& request, const Done& done) {
   return requests_.answer(dedup_key(request.service, request_id_of(request.data)), done);

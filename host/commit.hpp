@@ -19,8 +19,9 @@
 //     replication, no reply; the replication plugin's done runs after the flush.
 //
 // The Committer is also the node's bib::Replica (sdk/include/bib/replica.hpp): what
-// replication plugins read (version vector, events kept in an EventLog, digest) and the
-// ingest path they feed.
+// replication plugins and service plugins read (version vector, the applied events through an
+// EventLog: recent ones in memory, the rest in the persistence plugin, digest) and the ingest
+// path they feed.
 //
 // A failed append or flush answers `erro` (the event is in memory but maybe not on disk);
 // a failed replication answers `erro` with the plugin's reason. Either way that is the
@@ -64,6 +65,7 @@ class Committer final : public bib::Replica {
     bib::PersistencePlugin* persistence = nullptr;  // none: nothing is durable
     bib::ReplicationPlugin* replication = nullptr;  // none: reply after the flush
     std::size_t remembered_requests = 100000;       // request ids kept for dedup
+    std::size_t recent_events = EventLog::kDefaultRecent;  // kept in memory besides the store
   };
 
   explicit Committer(Deps deps);
@@ -89,6 +91,9 @@ class Committer final : public bib::Replica {
                                        std::size_t limit) const override {
     return log_.after(origin, after, limit);
   }
+  std::optional<bib::Event> event(std::string_view origin, std::uint64_t seq) const override {
+    return log_.find(origin, seq);
+  }
   // ingest() above, then durable(true) after the flush (at once when already applied,
   // after this iteration's flush); durable(false, reason) when it cannot be applied or stored.
   void ingest(const bib::Event& event, bib::Replica::Done durable) override;
@@ -100,6 +105,7 @@ class Committer final : public bib::Replica {
   std::uint64_t next_seq() const noexcept { return next_seq_; }
   const EventStore& store() const noexcept { return store_; }
   const RequestLog& requests() const noexcept { return requests_; }
+  const EventLog& events() const noexcept { return log_; }
 
  private:
   // An event between apply and reply. done is empty for a peer's event (no reply).

@@ -2,29 +2,9 @@
 
 #include <cstdio>
 
+#include "bib/stable_hash.hpp"
+
 namespace bib::host {
-
-namespace {
-
-std::uint64_t fnv1a(std::string_view bytes, std::uint64_t hash = 0xcbf29ce484222325ULL) {
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-// splitmix64's finaliser: spreads FNV's weak low bits so sums of hashes do not cancel.
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
-}  // namespace
 
 std::uint64_t EventLog::event_hash(const bib::Event& event) {
   // '\0' separates fields: a node name never contains it, so fields cannot run together.
@@ -35,18 +15,39 @@ std::uint64_t EventLog::event_hash(const bib::Event& event) {
   identity += std::to_string(event.clock);
   identity += '\0';
   identity += event.service;
-  return mix(fnv1a(identity));
+  return bib::stable_hash(identity);
 }
 
+EventLog::EventLog(bib::PersistencePlugin* store, std::size_t recent) : store_(store), recent_(recent) {}
+
 void EventLog::add(const bib::Event& event) {
-  auto [it, inserted] = by_origin_[event.origin].emplace(event.seq, event);
-  (void)it;
-  if (!inserted) return;
   ++size_;
   digest_ += event_hash(event);
+  if (store_ != nullptr && recent_ == 0) return;
+  if (!by_origin_[event.origin].emplace(event.seq, event).second) return;
+  ++in_memory_;
+  if (store_ == nullptr) return;
+  // The store has it (or will, after this iteration's append): keep only the newest in memory.
+  arrival_.emplace_back(event.origin, event.seq);
+  if (arrival_.size() <= recent_) return;
+  auto [origin, seq] = std::move(arrival_.front());
+  arrival_.pop_front();
+  auto events = by_origin_.find(origin);
+  events->second.erase(seq);
+  if (events->second.empty()) by_origin_.erase(events);
+  --in_memory_;
+}
+
+std::optional<bib::Event> EventLog::find(std::string_view origin, std::uint64_t seq) const {
+  if (auto events = by_origin_.find(origin); events != by_origin_.end()) {
+    if (auto found = events->second.find(seq); found != events->second.end()) return found->second;
+  }
+  if (store_ == nullptr) return std::nullopt;
+  return store_->read(origin, seq);
 }
 
 std::vector<bib::Event> EventLog::after(std::string_view origin, std::uint64_t after, std::size_t limit) const {
+  if (store_ != nullptr) return store_->read_after(origin, after, limit);
   std::vector<bib::Event> out;
   auto found = by_origin_.find(origin);
   if (found == by_origin_.end()) return out;

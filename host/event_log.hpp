@@ -1,7 +1,7 @@
-// Every event this node has applied, kept in memory by identity, so that replication can
-// push and serve anti-entropy pulls without reading the persistence plugin back
-// (docs/replication.md). Roughly the size of the events' data: 100 000 short posts take
-// tens of MiB.
+// Every event this node has applied: their count and digest, and where to read them back
+// (docs/replication.md, docs/persistence.md). With a persistence plugin the events live there
+// and only the most recent ones stay in memory, so memory does not grow with history; without
+// one (nothing is durable) memory is the only place they are, and all of them stay.
 //
 // The digest is order-independent: the sum (mod 2^64) of a 64-bit hash of each event's
 // identity (origin, seq) and of what makes it immutable (clock, service). Two replicas with
@@ -12,22 +12,38 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "bib/persistence.hpp"
 #include "bib/service.hpp"
 
 namespace bib::host {
 
 class EventLog {
  public:
-  // Keeps the event. The caller adds each (origin, seq) once (EventStore decides).
+  static constexpr std::size_t kDefaultRecent = 4096;
+
+  // store: where every applied event is appended, or null. recent: how many of the latest
+  // events are kept in memory besides (they answer most reads: the newest page, a peer that
+  // is a moment behind).
+  explicit EventLog(bib::PersistencePlugin* store = nullptr, std::size_t recent = kDefaultRecent);
+
+  // Counts the event. The caller adds each (origin, seq) once (EventStore decides).
   void add(const bib::Event& event);
+  // The event, from memory or the store; nothing when it is in neither. Throws when the
+  // store cannot be read.
+  std::optional<bib::Event> find(std::string_view origin, std::uint64_t seq) const;
   // Up to limit events of origin with seq > after, in seq order.
   std::vector<bib::Event> after(std::string_view origin, std::uint64_t after, std::size_t limit) const;
   std::uint64_t size() const noexcept { return size_; }
+  // Events held in memory now (at most `recent` when there is a store).
+  std::size_t in_memory() const noexcept { return in_memory_; }
   // 16 lowercase hex digits.
   std::string digest() const;
 
@@ -35,7 +51,11 @@ class EventLog {
   static std::uint64_t event_hash(const bib::Event& event);
 
  private:
+  bib::PersistencePlugin* store_;
+  std::size_t recent_;
   std::map<std::string, std::map<std::uint64_t, bib::Event>, std::less<>> by_origin_;
+  std::deque<std::pair<std::string, std::uint64_t>> arrival_;  // with a store: oldest first
+  std::size_t in_memory_ = 0;
   std::uint64_t size_ = 0;
   std::uint64_t digest_ = 0;
 };

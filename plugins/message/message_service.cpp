@@ -4,8 +4,14 @@
 
 namespace bib::message {
 
+namespace {
+// What a private message's event data holds, and its entries and publications carry.
+const std::vector<std::string> kMessageFields{"src", "dst", "message"};
+}  // namespace
+
 void MessageService::configure(Context& ctx) {
   ctx_ = &ctx;
+  load_message_ = stored_entries(ctx, kMessageFields);
   users_ = &find_directory(ctx, "users", "login");
   max_message_bytes_ = max_text_bytes_option(ctx.config());
 }
@@ -37,32 +43,30 @@ Value MessageService::inbox(const Value& data) const {
   if (!query) return error_reply(query.error().message);
   auto messages = inboxes_.find(user);
   if (messages == inboxes_.end()) return Map{{"messages", Array{}}};
-  return messages->second.page(query.value(), "messages");
+  return messages->second.page(query.value(), "messages", load_message_);
 }
 
 // Never rejects: a replicated message may arrive before the logins of its users.
 Value MessageService::apply(const Event& event, ApplyMode mode) {
-  const auto src = event.data.find("src");
-  const auto dst = event.data.find("dst");
-  const auto message = event.data.find("message");
-  if (!src || !dst || !message || !src->is_string() || !dst->is_string() || !message->is_string()) {
+  auto fields = string_fields(event, kMessageFields);
+  if (!fields) {
     // Only a bug or a foreign version gets here; every replica skips it alike.
     ctx_->log().warn("message event {}:{} is malformed, skipped: {}", event.origin, event.seq, event.data.to_string());
     return error_reply("malformed message event");
   }
-  Map fields{{"src", *src}, {"dst", *dst}, {"message", *message}};
-  auto entry = std::make_shared<const Value>(log_entry(event, fields));
+  const std::string src = fields->at("src").as_string();
+  const std::string dst = fields->at("dst").as_string();
   const LogPosition position = LogPosition::of(event);
   // Both inboxes decide alike (same position, same request_id), so one outcome counts.
-  const auto outcome = inboxes_[src->as_string()].insert(position, entry, event.request_id);
-  if (dst->as_string() != src->as_string()) inboxes_[dst->as_string()].insert(position, entry, event.request_id);
+  const auto outcome = inboxes_[src].insert(position, event.request_id);
+  if (dst != src) inboxes_[dst].insert(position, event.request_id);
   if (outcome == OrderedLog::Outcome::added) ++message_count_;
 
   if (mode == ApplyMode::local) {
     // Only the origin publishes, once; replicas and replays stay silent.
-    fields.emplace("timestamp", event.timestamp);
-    fields.emplace("clock", event.clock);
-    ctx_->publish(dst->as_string(), Envelope{"message", std::move(fields)});
+    fields->emplace("timestamp", event.timestamp);
+    fields->emplace("clock", event.clock);
+    ctx_->publish(dst, Envelope{"message", std::move(*fields)});
   }
   return Map{{"status", "OK"}};
 }

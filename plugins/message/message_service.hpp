@@ -39,6 +39,7 @@ class MessageService final : public ServicePlugin {
   Context* ctx_ = nullptr;
   const NameDirectory* users_ = nullptr;
   std::size_t max_message_bytes_ = kDefaultMaxTextBytes;
+  OrderedLog::Loader load_message_;                          // a page's messages, from the store
   std::map<std::string, OrderedLog, std::less<>> inboxes_;  // by user; a message sits in both ends'
   std::size_t message_count_ = 0;
 };

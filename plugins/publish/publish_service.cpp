@@ -4,8 +4,14 @@
 
 namespace bib::publish {
 
+namespace {
+// What a post's event data holds, and its entries and publications carry.
+const std::vector<std::string> kPostFields{"user", "channel", "message"};
+}  // namespace
+
 void PublishService::configure(Context& ctx) {
   ctx_ = &ctx;
+  load_post_ = stored_entries(ctx, kPostFields);
   users_ = &find_directory(ctx, "users", "login");
   channels_ = &find_directory(ctx, "channels", "channel");
   max_message_bytes_ = max_text_bytes_option(ctx.config());
@@ -38,30 +44,26 @@ Value PublishService::history(const Value& data) const {
   if (!query) return error_reply(query.error().message);
   auto posts = posts_.find(channel);
   if (posts == posts_.end()) return Map{{"posts", Array{}}};
-  return posts->second.page(query.value(), "posts");
+  return posts->second.page(query.value(), "posts", load_post_);
 }
 
 // Never rejects: a replicated post may arrive before the login or channel it refers to.
 Value PublishService::apply(const Event& event, ApplyMode mode) {
-  const auto user = event.data.find("user");
-  const auto channel = event.data.find("channel");
-  const auto message = event.data.find("message");
-  if (!user || !channel || !message || !user->is_string() || !channel->is_string() || !message->is_string()) {
+  auto fields = string_fields(event, kPostFields);
+  if (!fields) {
     // Only a bug or a foreign version gets here; every replica skips it alike.
     ctx_->log().warn("publish event {}:{} is malformed, skipped: {}", event.origin, event.seq, event.data.to_string());
     return error_reply("malformed publish event");
   }
-  Map fields{{"user", *user}, {"channel", *channel}, {"message", *message}};
-  auto entry = std::make_shared<const Value>(log_entry(event, fields));
-  if (posts_[channel->as_string()].insert(LogPosition::of(event), std::move(entry), event.request_id) ==
-      OrderedLog::Outcome::added)
-    ++post_count_;
+  const std::string& channel = fields->at("channel").as_string();
+  if (posts_[channel].insert(LogPosition::of(event), event.request_id) == OrderedLog::Outcome::added) ++post_count_;
 
   if (mode == ApplyMode::local) {
     // Only the origin publishes, once; replicas and replays stay silent.
-    fields.emplace("timestamp", event.timestamp);
-    fields.emplace("clock", event.clock);
-    ctx_->publish(channel->as_string(), Envelope{"publish", std::move(fields)});
+    const std::string topic = channel;
+    fields->emplace("timestamp", event.timestamp);
+    fields->emplace("clock", event.clock);
+    ctx_->publish(topic, Envelope{"publish", std::move(*fields)});
   }
   return Map{{"status", "OK"}};
 }

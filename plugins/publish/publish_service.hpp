@@ -39,7 +39,8 @@ class PublishService final : public ServicePlugin {
   const NameDirectory* users_ = nullptr;
   const NameDirectory* channels_ = nullptr;
   std::size_t max_message_bytes_ = kDefaultMaxTextBytes;
-  std::map<std::string, OrderedLog, std::less<>> posts_;  // by channel
+  OrderedLog::Loader load_post_;                          // a page's posts, from the store
+  std::map<std::string, OrderedLog, std::less<>> posts_;  // by channel: positions only
   std::size_t post_count_ = 0;
 };
 

@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <iterator>
+#include <stdexcept>
+
+#include "bib/context.hpp"
+#include "bib/replica.hpp"
+#include "bib/stable_hash.hpp"
 
 namespace bib {
 
@@ -71,43 +76,102 @@ Result<PageQuery> page_query(const Value& request_data) {
   return query;
 }
 
-OrderedLog::Outcome OrderedLog::insert(const LogPosition& position, Entry entry, const std::string& request_id) {
-  if (request_id.empty()) return insert(position, std::move(entry)) ? Outcome::added : Outcome::ignored;
-  auto [kept, fresh] = by_request_.try_emplace(request_id, position);
-  if (fresh) {
-    if (insert(position, std::move(entry))) return Outcome::added;
-    by_request_.erase(kept);
-    return Outcome::ignored;
-  }
-  if (!(position < kept->second)) return Outcome::ignored;  // the same entry, or a later twin
-  entries_.erase(kept->second);
-  kept->second = position;
-  insert(position, std::move(entry));
-  return Outcome::replaced;
+std::uint32_t OrderedLog::intern(const std::string& origin) {
+  auto [id, fresh] = origin_ids_.try_emplace(origin, static_cast<std::uint32_t>(origins_.size()));
+  if (fresh) origins_.push_back(origin);
+  return id->second;
 }
 
-bool OrderedLog::insert(const LogPosition& position, Entry entry) {
+bool OrderedLog::less(const Slot& a, const Slot& b) const {
+  if (a.clock != b.clock) return a.clock < b.clock;
+  if (a.origin != b.origin) return origins_[a.origin] < origins_[b.origin];
+  return a.seq < b.seq;
+}
+
+std::vector<OrderedLog::Slot>::const_iterator OrderedLog::lower_bound(const LogPosition& position) const {
+  return std::lower_bound(slots_.begin(), slots_.end(), position, [this](const Slot& slot, const LogPosition& p) {
+    if (slot.clock != p.clock) return slot.clock < p.clock;
+    const std::string& origin = origins_[slot.origin];
+    if (origin != p.origin) return origin < p.origin;
+    return slot.seq < p.seq;
+  });
+}
+
+bool OrderedLog::insert(const LogPosition& position) {
+  const Slot slot{position.clock, position.seq, intern(position.origin)};
   // Entries arrive mostly in order: try the end first, which costs O(1) when it is right.
-  auto hint = entries_.end();
-  if (!entries_.empty() && !(std::prev(hint)->first < position)) hint = entries_.lower_bound(position);
-  if (hint != entries_.end() && hint->first == position) return false;
-  entries_.emplace_hint(hint, position, std::move(entry));
+  if (slots_.empty() || less(slots_.back(), slot)) {
+    slots_.push_back(slot);
+    return true;
+  }
+  const auto at = lower_bound(position);
+  if (at != slots_.end() && !less(slot, *at)) return false;  // taken
+  slots_.insert(at, slot);
   return true;
 }
 
-Map OrderedLog::page(const PageQuery& query, std::string_view key) const {
-  const auto stop = query.before ? entries_.lower_bound(*query.before) : entries_.end();
-  auto first = stop;
-  for (std::size_t n = 0; n < query.limit && first != entries_.begin(); ++n) --first;
+void OrderedLog::erase(const LogPosition& position) {
+  const auto at = lower_bound(position);
+  if (at != slots_.end() && position_of(*at) == position) slots_.erase(at);
+}
+
+OrderedLog::Outcome OrderedLog::insert(const LogPosition& position, std::string_view request_id) {
+  if (request_id.empty()) return insert(position) ? Outcome::added : Outcome::ignored;
+  const std::uint64_t key = stable_hash(request_id);
+  auto kept = by_request_.find(key);
+  if (kept == by_request_.end()) {
+    if (!insert(position)) return Outcome::ignored;
+    by_request_.emplace(key, Slot{position.clock, position.seq, intern(position.origin)});
+    return Outcome::added;
+  }
+  const LogPosition kept_position = position_of(kept->second);
+  if (!(position < kept_position)) return Outcome::ignored;  // the same entry, or a later twin
+  erase(kept_position);
+  insert(position);
+  kept->second = Slot{position.clock, position.seq, intern(position.origin)};
+  return Outcome::replaced;
+}
+
+Map OrderedLog::page(const PageQuery& query, std::string_view key, const Loader& load) const {
+  const auto stop = query.before ? lower_bound(*query.before) : slots_.end();
+  const auto count = std::min<std::size_t>(query.limit, static_cast<std::size_t>(stop - slots_.begin()));
+  const auto first = stop - static_cast<std::ptrdiff_t>(count);
 
   Array entries;
-  entries.reserve(static_cast<std::size_t>(std::distance(first, stop)));
-  for (auto it = first; it != stop; ++it) entries.push_back(*it->second);
+  entries.reserve(count);
+  for (auto it = first; it != stop; ++it) {
+    if (auto entry = load(position_of(*it))) entries.push_back(std::move(*entry));
+  }
 
   Map reply;
   reply.emplace(std::string(key), std::move(entries));
-  if (first != entries_.begin()) reply.emplace("next", to_cursor(first->first));
+  if (first != slots_.begin()) reply.emplace("next", to_cursor(position_of(*first)));
   return reply;
+}
+
+std::optional<Map> string_fields(const Event& event, const std::vector<std::string>& names) {
+  Map fields;
+  for (const std::string& name : names) {
+    const Value* field = event.data.find(name);
+    if (field == nullptr || !field->is_string()) return std::nullopt;
+    fields.emplace(name, *field);
+  }
+  return fields;
+}
+
+OrderedLog::Loader stored_entries(Context& ctx, std::vector<std::string> names) {
+  return [&ctx, names = std::move(names)](const LogPosition& position) -> std::optional<Value> {
+    Replica* replica = ctx.replica();
+    if (replica == nullptr) throw std::runtime_error("history is read back from the host's replica, and it lends none");
+    std::optional<Event> event = replica->event(position.origin, position.seq);
+    if (!event) {
+      ctx.log().warn("event {} is in the history but not in the store; left out", to_cursor(position));
+      return std::nullopt;
+    }
+    auto fields = string_fields(*event, names);
+    if (!fields) return std::nullopt;  // apply() skipped it and warned; never in a log
+    return log_entry(*event, std::move(*fields));
+  };
 }
 
 }  // namespace bib

@@ -327,6 +327,42 @@ TEST_F(CommitPipelineTest, ReplicaKeepsEveryAppliedEventForPeersInSeqOrder) {
   EXPECT_EQ(replica.highest("n2"), 2u);
 }
 
+TEST_F(CommitPipelineTest, WithAStoreOnlyTheRecentEventsStayInMemoryAndTheRestIsReadBack) {
+  committer_ = std::make_unique<host::Committer>(host::Committer::Deps{
+      "n1", lamport_, clock_, loop_, services_, log_, &persistence_, nullptr, 100, /*recent_events=*/2});
+  bib::Replica& replica = *committer_;
+  for (int by = 1; by <= 5; ++by) request("add", by);
+  replica.ingest(event("n2", 1, 9), [](bool, const std::string&) {});
+  iterate();
+  EXPECT_EQ(committer_->events().in_memory(), 2u);
+  EXPECT_EQ(replica.event_count(), 6u);
+
+  const int reads_before = persistence_.reads;
+  auto newest = replica.event("n2", 1);
+  ASSERT_TRUE(newest);
+  EXPECT_EQ(newest->data.get_int("by"), 9);
+  EXPECT_EQ(persistence_.reads, reads_before) << "a recent event comes from memory";
+  auto oldest = replica.event("n1", 1);
+  ASSERT_TRUE(oldest);
+  EXPECT_EQ(oldest->data.get_int("by"), 1);
+  EXPECT_EQ(persistence_.reads, reads_before + 1) << "an old one from the store";
+  EXPECT_FALSE(replica.event("n1", 6));
+  auto mine = replica.events_after("n1", 2, 2);
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].seq, 3u);
+  EXPECT_EQ(mine[1].seq, 4u);
+}
+
+TEST_F(CommitPipelineTest, WithoutAStoreEveryEventStaysInMemory) {
+  committer_ = std::make_unique<host::Committer>(host::Committer::Deps{
+      "n1", lamport_, clock_, loop_, services_, log_, nullptr, nullptr, 100, /*recent_events=*/2});
+  for (int by = 1; by <= 5; ++by) request("add", by);
+  EXPECT_EQ(committer_->events().in_memory(), 5u);
+  auto first = committer_->event("n1", 1);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->data.get_int("by"), 1);
+}
+
 TEST_F(CommitPipelineTest, ReplicaTellsListenersOfEveryAppliedEvent) {
   bib::Replica& replica = committer(false);
   std::vector<std::string> seen;

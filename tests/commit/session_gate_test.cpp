@@ -27,6 +27,7 @@ class VectorReplica final : public bib::Replica {
     return it == vv.end() ? 0 : it->second;
   }
   std::vector<bib::Event> events_after(std::string_view, std::uint64_t, std::size_t) const override { return {}; }
+  std::optional<bib::Event> event(std::string_view, std::uint64_t) const override { return std::nullopt; }
   void ingest(const bib::Event&, Done) override {}
   void on_applied(std::function<void(const bib::Event&)> fn) override { listeners.push_back(std::move(fn)); }
   std::uint64_t event_count() const override { return 0; }

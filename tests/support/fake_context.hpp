@@ -15,6 +15,7 @@
 #include "bib/context.hpp"
 #include "bib/discovery.hpp"
 #include "bib/plugin.hpp"
+#include "support/fake_replica.hpp"
 
 namespace bib::test {
 
@@ -98,7 +99,10 @@ class FakeContext final : public Context {
   std::uint64_t requests_handled() const override { return requests; }
 
   ManualLoop loop_;
-  Replica* replica_view = nullptr;  // not owned
+  // What replica() lends by default: a service's test adds each event it applies, so that
+  // history pages can read their entries back.
+  FakeReplica applied{"test-node"};
+  Replica* replica_view = &applied;  // not owned
   std::uint64_t requests = 0;
   std::vector<std::pair<std::string, Envelope>> published;
   std::map<std::string, Plugin*> plugins;  // not owned

@@ -1,7 +1,10 @@
 // The SDK's ordered log and its cursors (bib/ordered_log.hpp), first used by history.
 #include <gtest/gtest.h>
 
-#include <memory>
+#include <algorithm>
+#include <optional>
+#include <random>
+#include <set>
 
 #include "bib/ordered_log.hpp"
 
@@ -42,18 +45,66 @@ TEST(PageQuery, DefaultsAndBounds) {
   EXPECT_EQ(bib::page_query(Map{{"limit", 1001}}).value().limit, bib::kMaxPageLimit);
 }
 
+// The log keeps positions; a page reads each entry back. Here an entry is its cursor.
+std::optional<Value> cursor_entry(const LogPosition& p) { return Value(bib::to_cursor(p)); }
+
 TEST(OrderedLog, InsertsOnceAndPagesInOrder) {
   bib::OrderedLog log;
-  auto entry = [](int n) { return std::make_shared<const Value>(n); };
-  EXPECT_TRUE(log.insert({5, "b", 1}, entry(3)));
-  EXPECT_TRUE(log.insert({5, "a", 2}, entry(2)));
-  EXPECT_TRUE(log.insert({1, "z", 9}, entry(1)));
-  EXPECT_TRUE(log.insert({6, "a", 1}, entry(4)));
-  EXPECT_FALSE(log.insert({5, "a", 2}, entry(99)));
+  EXPECT_TRUE(log.insert({5, "b", 1}));
+  EXPECT_TRUE(log.insert({5, "a", 2}));
+  EXPECT_TRUE(log.insert({1, "z", 9}));
+  EXPECT_TRUE(log.insert({6, "a", 1}));
+  EXPECT_FALSE(log.insert({5, "a", 2}));
   EXPECT_EQ(log.size(), 4U);
-  EXPECT_EQ(log.page({}, "items"), (Map{{"items", bib::Array{1, 2, 3, 4}}}));
-  EXPECT_EQ(log.page({2, LogPosition{6, "a", 1}}, "items"), (Map{{"items", bib::Array{2, 3}}, {"next", "5:a:2"}}));
-  EXPECT_EQ(log.page({10, LogPosition{5, "", 0}}, "items"), (Map{{"items", bib::Array{1}}}));
+  EXPECT_EQ(log.page({}, "items", cursor_entry),
+            (Map{{"items", bib::Array{"1:z:9", "5:a:2", "5:b:1", "6:a:1"}}}));
+  EXPECT_EQ(log.page({2, LogPosition{6, "a", 1}}, "items", cursor_entry),
+            (Map{{"items", bib::Array{"5:a:2", "5:b:1"}}, {"next", "5:a:2"}}));
+  EXPECT_EQ(log.page({10, LogPosition{5, "", 0}}, "items", cursor_entry), (Map{{"items", bib::Array{"1:z:9"}}}));
+}
+
+TEST(OrderedLog, OrdersByOriginNameNotByWhenTheOriginWasFirstSeen) {
+  // Origins are interned in arrival order ("zeta" first); the order must still be by name.
+  std::mt19937 random(7);
+  std::set<LogPosition> expected;
+  bib::OrderedLog log;
+  const char* origins[] = {"zeta", "alpha", "mid", "server-10", "server-2"};
+  for (int n = 0; n < 2000; ++n) {
+    LogPosition p{random() % 50, origins[random() % 5], random() % 40};
+    EXPECT_EQ(log.insert(p), expected.insert(p).second);
+  }
+  bib::Array all;
+  for (const LogPosition& p : expected) all.push_back(bib::to_cursor(p));
+  EXPECT_EQ(log.page({bib::kMaxPageLimit, std::nullopt}, "items", cursor_entry).at("items").as_array().size(),
+            std::min<std::size_t>(all.size(), bib::kMaxPageLimit));
+  // Page backwards through everything with the cursors the pages give.
+  bib::Array paged;
+  bib::PageQuery query{37, std::nullopt};
+  for (;;) {
+    Map page = log.page(query, "items", cursor_entry);
+    const auto& items = page.at("items").as_array();
+    paged.insert(paged.begin(), items.begin(), items.end());
+    if (!page.count("next")) break;
+    query.before = bib::parse_cursor(page.at("next").as_string());
+  }
+  EXPECT_EQ(paged, all);
+}
+
+TEST(OrderedLog, AnEntryTheLoaderCannotFindIsLeftOutAndPagingGoesOn) {
+  bib::OrderedLog log;
+  for (std::uint64_t clock = 1; clock <= 4; ++clock) log.insert({clock, "s", clock});
+  auto all_but_the_third = [](const LogPosition& p) -> std::optional<Value> {
+    if (p.seq == 3) return std::nullopt;
+    return Value(bib::to_cursor(p));
+  };
+  EXPECT_EQ(log.page({2, std::nullopt}, "items", all_but_the_third), (Map{{"items", bib::Array{"4:s:4"}}, {"next", "3:s:3"}}));
+}
+
+TEST(StringFields, TakesTheNamedStringsOrNothing) {
+  bib::Event event{"server-1", 3, 42, 1.5, "publish", Map{{"user", "ana"}, {"message", "oi"}, {"n", 1}}, ""};
+  EXPECT_EQ(bib::string_fields(event, {"user", "message"}), (Map{{"user", "ana"}, {"message", "oi"}}));
+  EXPECT_FALSE(bib::string_fields(event, {"user", "channel"}));
+  EXPECT_FALSE(bib::string_fields(event, {"n"}));
 }
 
 TEST(LogEntry, AddsTheEventIdentity) {
@@ -64,24 +115,24 @@ TEST(LogEntry, AddsTheEventIdentity) {
 
 TEST(OrderedLogTwins, OneRequestIdKeepsOnlyItsEarliestEntryWhateverTheOrder) {
   using Outcome = bib::OrderedLog::Outcome;
-  auto entry = [](const char* text) { return std::make_shared<const Value>(Map{{"message", text}}); };
   const LogPosition early{5, "server-1", 2};
   const LogPosition late{7, "server-3", 1};
   bib::OrderedLog in_order;
-  EXPECT_EQ(in_order.insert(early, entry("x"), "r1"), Outcome::added);
-  EXPECT_EQ(in_order.insert(late, entry("x"), "r1"), Outcome::ignored);
-  EXPECT_EQ(in_order.insert(early, entry("x"), "r1"), Outcome::ignored);
+  EXPECT_EQ(in_order.insert(early, "r1"), Outcome::added);
+  EXPECT_EQ(in_order.insert(late, "r1"), Outcome::ignored);
+  EXPECT_EQ(in_order.insert(early, "r1"), Outcome::ignored);
   bib::OrderedLog reversed;
-  EXPECT_EQ(reversed.insert(late, entry("x"), "r1"), Outcome::added);
-  EXPECT_EQ(reversed.insert(early, entry("x"), "r1"), Outcome::replaced);
-  EXPECT_EQ(reversed.insert(late, entry("x"), "r1"), Outcome::ignored);
+  EXPECT_EQ(reversed.insert(late, "r1"), Outcome::added);
+  EXPECT_EQ(reversed.insert(early, "r1"), Outcome::replaced);
+  EXPECT_EQ(reversed.insert(late, "r1"), Outcome::ignored);
   EXPECT_EQ(in_order.size(), 1U);
   EXPECT_EQ(reversed.size(), 1U);
-  EXPECT_EQ(in_order.page({}, "posts"), reversed.page({}, "posts"));
+  EXPECT_EQ(in_order.page({}, "posts", cursor_entry), reversed.page({}, "posts", cursor_entry));
+  EXPECT_EQ(in_order.page({}, "posts", cursor_entry), (Map{{"posts", bib::Array{"5:server-1:2"}}}));
   // Other ids, and no id at all, are independent entries.
-  EXPECT_EQ(in_order.insert({8, "server-2", 1}, entry("y"), "r2"), Outcome::added);
-  EXPECT_EQ(in_order.insert({9, "server-2", 2}, entry("z"), ""), Outcome::added);
-  EXPECT_EQ(in_order.insert({10, "server-2", 3}, entry("z"), ""), Outcome::added);
+  EXPECT_EQ(in_order.insert({8, "server-2", 1}, "r2"), Outcome::added);
+  EXPECT_EQ(in_order.insert({9, "server-2", 2}, ""), Outcome::added);
+  EXPECT_EQ(in_order.insert({10, "server-2", 3}, ""), Outcome::added);
   EXPECT_EQ(in_order.size(), 4U);
 }
 

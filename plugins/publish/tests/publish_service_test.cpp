@@ -59,6 +59,11 @@ class PublishServiceTest : public ::testing::Test {
     data.emplace("channel", "geral");
     return reply("history", std::move(data));
   }
+  // As the host commits: the event is in the node's store (pages read it back), and applied.
+  Value apply(const bib::Event& event, ApplyMode mode) {
+    ctx.applied.add(event);
+    return service.apply(event, mode);
+  }
   Map status() const {
     Map s;
     service.describe(s);
@@ -112,7 +117,7 @@ TEST_F(PublishServiceTest, MissingOrMistypedFieldsAreAnErroInFieldMessage) {
 
 TEST_F(PublishServiceTest, LocalApplyRepliesOkAndPublishesOnTheChannelTopic) {
   auto event = post_event("server-1", 3, 42, "oi", "geral", "ana", 1714.25);
-  EXPECT_EQ(service.apply(event, ApplyMode::local), Value(Map{{"status", "OK"}}));
+  EXPECT_EQ(apply(event, ApplyMode::local), Value(Map{{"status", "OK"}}));
   ASSERT_EQ(ctx.published.size(), 1U);
   EXPECT_EQ(ctx.published[0].first, "geral");
   EXPECT_EQ(ctx.published[0].second.service, "publish");
@@ -121,14 +126,14 @@ TEST_F(PublishServiceTest, LocalApplyRepliesOkAndPublishesOnTheChannelTopic) {
 }
 
 TEST_F(PublishServiceTest, ReplicatedAndReplayedPostsAreNotPublished) {
-  service.apply(post_event("server-2", 1, 5, "a"), ApplyMode::replicated);
-  service.apply(post_event("server-1", 1, 4, "b"), ApplyMode::replay);
+  apply(post_event("server-2", 1, 5, "a"), ApplyMode::replicated);
+  apply(post_event("server-1", 1, 4, "b"), ApplyMode::replay);
   EXPECT_TRUE(ctx.published.empty());
   EXPECT_EQ(messages_of(history({})), (std::vector<std::string>{"b", "a"}));
 }
 
 TEST_F(PublishServiceTest, HistoryEntriesCarryTheEventIdentity) {
-  service.apply(post_event("server-1", 3, 42, "oi", "geral", "ana", 1714.25), ApplyMode::local);
+  apply(post_event("server-1", 3, 42, "oi", "geral", "ana", 1714.25), ApplyMode::local);
   EXPECT_EQ(history({}), Value(Map{{"posts", Array{Map{{"user", "ana"}, {"channel", "geral"}, {"message", "oi"},
                                                            {"timestamp", 1714.25}, {"clock", 42},
                                                            {"origin", "server-1"}, {"seq", 3}}}}}));
@@ -147,14 +152,14 @@ TEST_F(PublishServiceTest, HistoryIsInClockOriginSeqOrderWhateverTheApplyOrder) 
   };
   std::mt19937 shuffle_with(7);
   std::shuffle(events.begin(), events.end(), shuffle_with);
-  for (const auto& e : events) service.apply(e, ApplyMode::replicated);
+  for (const auto& e : events) apply(e, ApplyMode::replicated);
   // "server-10" < "server-3": origins compare as bytes.
   EXPECT_EQ(messages_of(history({})), (std::vector<std::string>{"1", "2", "3", "4", "5", "6"}));
 }
 
 TEST_F(PublishServiceTest, PostBeforeItsChannelIsKeptAndShownOnceTheChannelExists) {
   // Replicated events may overtake the creation of the channel they refer to.
-  EXPECT_EQ(service.apply(post_event("server-2", 1, 5, "cedo", "novo", "zeca"), ApplyMode::replicated),
+  EXPECT_EQ(apply(post_event("server-2", 1, 5, "cedo", "novo", "zeca"), ApplyMode::replicated),
             Value(Map{{"status", "OK"}}));
   EXPECT_EQ(reply("history", Map{{"channel", "novo"}}).get_string("status"), "erro");
   channels.names.insert("novo");
@@ -165,8 +170,8 @@ TEST_F(PublishServiceTest, PagesWalkBackExactlyThroughEqualClocksAcrossOrigins) 
   // Seven posts, all with clock 7, from three origins; pages of two must neither skip nor repeat.
   const std::pair<const char*, std::uint64_t> ids[] = {{"a", 1}, {"a", 2}, {"b", 1}, {"b", 5}, {"c", 1}, {"c", 2}, {"c", 3}};
   for (const auto& [origin, seq] : ids)
-    service.apply(post_event(origin, seq, 7, std::string(origin) + std::to_string(seq)), ApplyMode::replicated);
-  service.apply(post_event("a", 3, 8, "newest"), ApplyMode::replicated);
+    apply(post_event(origin, seq, 7, std::string(origin) + std::to_string(seq)), ApplyMode::replicated);
+  apply(post_event("a", 3, 8, "newest"), ApplyMode::replicated);
 
   std::vector<std::string> seen;
   Map query{{"limit", 2}, {"before", 8}};  // everything with clock < 8
@@ -185,8 +190,8 @@ TEST_F(PublishServiceTest, PagesWalkBackExactlyThroughEqualClocksAcrossOrigins) 
 }
 
 TEST_F(PublishServiceTest, LastPageHasNoNext) {
-  service.apply(post_event("a", 1, 1, "x"), ApplyMode::replicated);
-  service.apply(post_event("a", 2, 2, "y"), ApplyMode::replicated);
+  apply(post_event("a", 1, 1, "x"), ApplyMode::replicated);
+  apply(post_event("a", 2, 2, "y"), ApplyMode::replicated);
   EXPECT_FALSE(history({{"limit", 2}}).contains("next"));
   Value first = history({{"limit", 1}});
   EXPECT_EQ(messages_of(first), (std::vector<std::string>{"y"}));
@@ -199,7 +204,7 @@ TEST_F(PublishServiceTest, LastPageHasNoNext) {
 
 TEST_F(PublishServiceTest, LimitDefaultsTo100AndIsCappedAt1000) {
   for (std::uint64_t seq = 1; seq <= 1100; ++seq)
-    service.apply(post_event("server-1", seq, seq, std::to_string(seq)), ApplyMode::replicated);
+    apply(post_event("server-1", seq, seq, std::to_string(seq)), ApplyMode::replicated);
   auto newest = messages_of(history({}));
   ASSERT_EQ(newest.size(), 100U);
   EXPECT_EQ(newest.front(), "1001");
@@ -222,9 +227,9 @@ TEST_F(PublishServiceTest, BadLimitOrCursorIsAnErroInFieldMessage) {
 
 TEST_F(PublishServiceTest, CountsArePerEventNotPerApplyCall) {
   const auto event = post_event("server-1", 1, 1, "oi");
-  service.apply(event, ApplyMode::replicated);
-  service.apply(event, ApplyMode::replicated);
-  service.apply(post_event("server-1", 2, 2, "oi", "vazio"), ApplyMode::replicated);
+  apply(event, ApplyMode::replicated);
+  apply(event, ApplyMode::replicated);
+  apply(post_event("server-1", 2, 2, "oi", "vazio"), ApplyMode::replicated);
   EXPECT_EQ(status(), (Map{{"posts", 2}}));
   EXPECT_EQ(messages_of(history({})).size(), 1U);
 }
@@ -232,7 +237,7 @@ TEST_F(PublishServiceTest, CountsArePerEventNotPerApplyCall) {
 TEST_F(PublishServiceTest, MalformedEventIsSkippedWithoutThrowing) {
   auto event = post_event("server-1", 1, 1, "oi");
   event.data = Map{{"user", "ana"}, {"channel", "geral"}};
-  EXPECT_NO_THROW(service.apply(event, ApplyMode::replicated));
+  EXPECT_NO_THROW(apply(event, ApplyMode::replicated));
   EXPECT_EQ(status(), (Map{{"posts", 0}}));
 }
 
@@ -293,8 +298,8 @@ TEST_F(PublishServiceTest, ATwiceCommittedRequestShowsOnceOnEveryReplica) {
   bib::Event first = post_event("server-1", 4, 20, "oi");
   bib::Event twin = post_event("server-3", 2, 21, "oi");
   first.request_id = twin.request_id = "r7";
-  service.apply(twin, ApplyMode::replicated);
-  service.apply(first, ApplyMode::replicated);
+  apply(twin, ApplyMode::replicated);
+  apply(first, ApplyMode::replicated);
   const Value page = history({});
   ASSERT_EQ(page.get_array("posts").size(), 1U);
   EXPECT_EQ(page.get_array("posts")[0].get_string("origin"), "server-1");

@@ -14,11 +14,13 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "bib/export.hpp"
 #include "bib/result.hpp"
@@ -61,31 +63,63 @@ struct PageQuery {
 // client: "field 'before' is not a cursor: ...".
 BIB_SDK_API Result<PageQuery> page_query(const Value& request_data);
 
+// The log keeps positions only, about 24 bytes per entry plus the request id's hash: the
+// entries' bodies are the events' data, which live in the node's store, and page() reads them
+// back through a Loader (a service plugin builds it on ctx.replica()->event()). So a channel
+// with a million posts costs tens of MiB of memory, not its text.
+class Context;
+
 class BIB_SDK_API OrderedLog {
  public:
-  // Shared so that one entry can sit in several logs (a message in its sender's and its
-  // recipient's inbox) without a copy.
-  using Entry = std::shared_ptr<const Value>;
+  // The entry at a position, read back from its event; nothing when the event cannot be found
+  // (the entry is then left out of the page). Throws when the store cannot be read.
+  using Loader = std::function<std::optional<Value>(const LogPosition&)>;
 
   // False, and nothing changes, when the position is already taken.
-  bool insert(const LogPosition& position, Entry entry);
+  bool insert(const LogPosition& position);
 
   // One request, one entry, on every replica. A write can be committed twice under one
   // request_id when two servers both took it (a client retried while the first server was
   // stalled but not yet evicted); replicas then hold both events. Whatever the order they
   // arrive in, the entry at the earliest position is kept and the other is dropped, so every
-  // replica shows it once, identically.
+  // replica shows it once, identically. Request ids are remembered by a 64-bit stable_hash:
+  // two different ids of one log colliding (odds about n^2 / 2^65, 3e-8 at a million entries)
+  // would show only one of their entries, the same one on every replica.
   enum class Outcome { added, replaced, ignored };
-  Outcome insert(const LogPosition& position, Entry entry, const std::string& request_id);
-  std::size_t size() const noexcept { return entries_.size(); }
-  bool empty() const noexcept { return entries_.empty(); }
+  Outcome insert(const LogPosition& position, std::string_view request_id);
+  std::size_t size() const noexcept { return slots_.size(); }
+  bool empty() const noexcept { return slots_.empty(); }
 
   // One page as reply data: {<key>: [entries oldest first], "next": cursor (when older remain)}.
-  Map page(const PageQuery& query, std::string_view key) const;
+  Map page(const PageQuery& query, std::string_view key, const Loader& load) const;
 
  private:
-  std::map<LogPosition, Entry> entries_;
-  std::map<std::string, LogPosition, std::less<>> by_request_;  // request_id -> its kept entry
+  // A position with its origin interned: origins are few (the servers), entries many.
+  struct Slot {
+    std::uint64_t clock;
+    std::uint64_t seq;
+    std::uint32_t origin;
+  };
+  std::uint32_t intern(const std::string& origin);
+  LogPosition position_of(const Slot& slot) const { return {slot.clock, origins_[slot.origin], slot.seq}; }
+  // The first slot not before `position` (slots_.end() when none).
+  std::vector<Slot>::const_iterator lower_bound(const LogPosition& position) const;
+  bool less(const Slot& a, const Slot& b) const;
+  void erase(const LogPosition& position);
+
+  std::vector<std::string> origins_;
+  std::map<std::string, std::uint32_t, std::less<>> origin_ids_;
+  std::vector<Slot> slots_;                                    // in (clock, origin, seq) order
+  std::unordered_map<std::uint64_t, Slot> by_request_;         // request id's hash -> its kept slot
 };
+
+// The named fields of an event's data, each a string (user, channel, message), or nothing when
+// one is missing or not a string: every replica skips such an event alike.
+BIB_SDK_API std::optional<Map> string_fields(const Event& event, const std::vector<std::string>& names);
+
+// A Loader that reads each entry's event back through ctx.replica() and builds
+// log_entry(event, string_fields(event, names)). An event that is gone or malformed is left
+// out, with a warning; a host that lends no replica is an error (thrown).
+BIB_SDK_API OrderedLog::Loader stored_entries(Context& ctx, std::vector<std::string> names);
 
 }  // namespace bib

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,10 @@ class BIB_SDK_API Replica {
   virtual std::uint64_t highest(std::string_view origin) const = 0;
   // Up to `limit` applied events of `origin` with seq > after, in seq order (may skip gaps).
   virtual std::vector<Event> events_after(std::string_view origin, std::uint64_t after, std::size_t limit) const = 0;
+  // The applied event (origin, seq), from a cache of recent events or else the node's store;
+  // nothing when it is not applied here. Throws when the store cannot be read. Service plugins
+  // keep positions in memory and read their entries' bodies back through this.
+  virtual std::optional<Event> event(std::string_view origin, std::uint64_t seq) const = 0;
   // A peer's event: applied once (by (origin, seq)) and persisted; done runs on the loop thread
   // once it is durable (after this iteration's flush), or at once with ok=false when it cannot
   // be applied (no plugin answers its service). Never replicated again, never answered.
