@@ -1,7 +1,5 @@
 #include "journal.hpp"
 
-#include <fcntl.h>
-
 #include <stdexcept>
 
 #include "bib/json.hpp"
@@ -50,41 +48,6 @@ JournalContents read_journal(const std::string& path) {
     out.good_bytes = start;
   }
   return out;
-}
-
-void JournalWriter::open(const std::string& path, std::size_t good_bytes) {
-  file_ = File(path, O_WRONLY | O_CREAT | O_APPEND);
-  size_ = static_cast<off_t>(good_bytes);
-  if (file_.size() != size_) file_.truncate(size_);
-}
-
-void JournalWriter::add(const Event& event) {
-  pending_ += to_json(to_value(event));
-  pending_ += '\n';
-}
-
-void JournalWriter::write_pending() {
-  if (pending_.empty()) return;
-  if (unusable_) throw std::runtime_error("journal " + file_.path() + " is unusable after a failed write");
-  try {
-    file_.write_all(pending_);
-  } catch (...) {
-    try {
-      file_.truncate(size_);
-    } catch (...) {
-      // A torn line would stay in front of later ones and make the journal corrupt.
-      unusable_ = true;
-    }
-    throw;  // pending_ is kept: the next write_pending() tries again from a clean end
-  }
-  size_ += static_cast<off_t>(pending_.size());
-  pending_.clear();
-}
-
-void JournalWriter::clear() {
-  pending_.clear();
-  file_.truncate(0);
-  size_ = 0;
 }
 
 }  // namespace bib::persistence

@@ -1,50 +1,50 @@
-// persistence-json, the default persistence plugin (docs/architecture.md): the original format's
-// four JSON files (plus outros.json for other services) written as snapshots, and an
-// append-only journal so that an append costs O(1). Formats: snapshot_files.hpp, journal.hpp.
+// persistence-json, the default persistence plugin (docs/persistence.md): the original format's
+// four JSON files (plus outros.json for other services), each a JSON array with one record per
+// line, appended in place (record_file.hpp), so that a write costs the same however long the
+// history is and every file is valid JSON whenever a reader looks.
 //
 //   [[plugins]]
 //   name = "persistence-json"
 //   dir = "${BIB_DATA:-data}/"   # created when missing; locked while the plugin runs
 //   fsync = "batch"              # "always" | "batch" | "never" (persistence_options.hpp)
-//   snapshot_every = 10000       # snapshot when the journal holds this many events (run from
-//                                # the loop after the flush that saw it, and at stop())
 //
-// Durable state = the snapshot files + the journal (the events appended since the snapshot).
-// A snapshot writes every file to <name>.tmp (fsync), renames each over the old one, fsyncs
-// the directory, and only then empties the journal. A crash anywhere in between leaves a
-// mix of old and new snapshot files and the whole journal, and recovery reads it right:
-//   1. load the five snapshot files (missing = empty); a file that is not valid JSON or has
-//      a bad record stops start-up (replay throws, naming the file and record);
-//   2. read the journal; a torn last line is dropped with a warning and cut off the file; a
-//      bad line before it stops start-up (naming the file and line);
-//   3. replay the snapshot records in `pos` order, leaving out those whose (origin, seq) is
-//      also in the journal (they are from the interrupted snapshot), then the journal in line
-//      order: every event once, in the order it was appended. (origin, seq) seen twice is
-//      replayed once.
+// Every record carries `pos`, its place in the append order of the whole log (1, 2, 3...
+// across the five files). flush() writes each file's new records (one pwrite per file) and
+// fdatasyncs the files it wrote, before the replies go out. Recovery:
+//   1. a file in another layout (an empty "[]", pretty-printed by a tool) is rewritten in the
+//      line layout once; a file that is not a JSON array of records stops start-up;
+//   2. each file is read one line at a time; a torn last line is dropped with a warning; a bad
+//      line with complete records after it stops start-up (naming the file and line);
+//   3. the records are replayed in pos order while pos runs 1, 2, 3... without a gap. A gap is
+//      a flush a crash interrupted after it wrote one file and before another: what follows
+//      it was never acknowledged, and is cut off the files (so no event of this node's own
+//      is ever stored after one of its lost predecessors);
+//   4. a journal.jsonl left by an older version (journal + snapshots) has its events that are
+//      not in the files appended to them; then it is removed.
+// In memory: an index, (origin, seq) -> (file, offset), 8 bytes per event; reads go to disk.
 // After a failed replay the plugin writes nothing, so a corrupt file is never overwritten.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "bib/context.hpp"
-#include "bib/lifeline.hpp"
 #include "bib/persistence.hpp"
 #include "event_index.hpp"
-#include "journal.hpp"
 #include "persistence_options.hpp"
 #include "posix_file.hpp"
+#include "record_file.hpp"
 
 namespace bib::persistence {
 
 class JsonPersistence final : public PersistencePlugin {
  public:
+  // Written by versions before the files were appended in place; read once and removed.
   static constexpr const char* kJournalName = "journal.jsonl";
-  static constexpr std::int64_t kDefaultSnapshotEvery = 10000;
 
   JsonPersistence() = default;
   ~JsonPersistence() override;
@@ -54,47 +54,36 @@ class JsonPersistence final : public PersistencePlugin {
   void append(const Event& event) override;
   void flush() override;
   void stop() override;
-  // From the record text kept in memory (docs/persistence.md says what that costs).
   std::optional<Event> read(std::string_view origin, std::uint64_t seq) override;
   std::vector<Event> read_after(std::string_view origin, std::uint64_t after, std::size_t limit) override;
 
-  // For tests and the benchmark.
-  std::size_t event_count() const noexcept { return log_.size(); }
-  std::size_t journal_events() const noexcept { return journal_events_; }
-  std::size_t snapshots_taken() const noexcept { return snapshots_taken_; }
+  // For tests and the benchmark: the events stored (replayed and appended).
+  std::uint64_t event_count() const noexcept { return next_pos_ - 1; }
 
  private:
   enum class State { created, configured, ready, failed, stopped };
-  // One stored event as its snapshot record (without pos), in append order.
-  struct Entry {
-    std::uint8_t file;
-    std::string record;
-  };
 
   std::string path_of(const char* name) const;
   void require_ready(const char* call) const;
-  Event event_of(const Entry& entry) const;
-  void write_journal();
-  void snapshot_now();   // take_snapshot(), logging a failure
-  void take_snapshot();  // throws
+  // Queues the event's record in its file and indexes it.
+  void add_record(const Event& event);
+  void write_pending();  // every file's queued records, unsynced
+  void sync_written();   // fdatasync of each file written since the last sync
+  // Returns how many events it handed to fn.
+  std::size_t migrate_journal(const std::function<void(const Event&)>& fn);
+  Event event_at(std::uint64_t location) const;
 
   Context* ctx_ = nullptr;
   std::string dir_;
   FsyncPolicy fsync_ = FsyncPolicy::batch;
-  std::size_t snapshot_every_ = kDefaultSnapshotEvery;
 
   State state_ = State::created;
   DirectoryLock lock_;
-  JournalWriter journal_;
-  bool journal_unsynced_ = false;        // written since the last fdatasync
-  std::size_t journal_events_ = 0;       // events in the journal: appended since the snapshot
-  std::size_t snapshot_due_at_ = 0;      // journal_events_ that triggers the next snapshot
-  bool snapshot_incomplete_ = false;     // a snapshot file is missing: write them at stop()
-  bool snapshot_posted_ = false;         // a snapshot waits in the loop
-  bib::Lifeline lifeline_;               // posted work does nothing once the plugin is gone
-  std::size_t snapshots_taken_ = 0;
-  std::vector<Entry> log_;
-  EventIndex index_;  // into log_
+  std::array<RecordFile, 5> files_;          // in snapshot_files() order
+  std::array<bool, 5> unsynced_{};           // written since the last fdatasync
+  std::size_t pending_bytes_ = 0;
+  std::uint64_t next_pos_ = 1;
+  EventIndex index_;  // (origin, seq) -> file << 56 | offset
 };
 
 }  // namespace bib::persistence

@@ -51,6 +51,34 @@ void File::write_all(std::string_view data) {
   }
 }
 
+void File::write_at(off_t offset, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::pwrite(fd_, data.data(), data.size(), offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("write", path_);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+    offset += n;
+  }
+}
+
+std::string File::read_at(off_t offset, std::size_t size) const {
+  std::string out(size, '\0');
+  std::size_t got = 0;
+  while (got < size) {
+    const ssize_t n = ::pread(fd_, out.data() + got, size - got, offset + static_cast<off_t>(got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("read", path_);
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  out.resize(got);
+  return out;
+}
+
 void File::sync() {
   if (::fdatasync(fd_) != 0) fail("fdatasync", path_);
 }

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,9 @@ class File {
   const std::string& path() const noexcept { return path_; }
 
   void write_all(std::string_view data);  // retries short writes and EINTR
+  void write_at(off_t offset, std::string_view data);  // pwrite, retried likewise
+  // Up to `size` bytes from offset (fewer at the end of the file).
+  std::string read_at(off_t offset, std::size_t size) const;
   void sync();                            // fdatasync: the data and the size it needs
   void truncate(off_t size);
   off_t size() const;

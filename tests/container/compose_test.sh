@@ -48,7 +48,6 @@ user="ana$id" other="bia$id" channel="sala$id"
 export COMPOSE_PROJECT_NAME=$project BIB_IMAGE=$image
 export BIB_PUBLISH_ADDRESS=127.0.0.1 BIB_BROKER_PORT=$broker_port BIB_PROXY_PORT=$proxy_port
 export BIB_PERSISTENCE=json BIB_REPLICATION=${BIB_TEST_REPLICATION:-async} BIB_LOG_LEVEL=info BIB_WIRE_LOG=info
-export BIB_SNAPSHOT_EVERY=1000
 BIB_SUBSCRIBE="geral futebol musica cinema ciencia viagens jogos culinaria $channel $other"  # bib-bot's channels, and ours
 export BIB_SUBSCRIBE
 unset BIB_DRIFT_1 BIB_DRIFT_2 BIB_DRIFT_3

@@ -162,7 +162,7 @@ class LoadedPlugin {
 struct Phase {
   bool ok = false;
   double events_per_second = 0;
-  double stop_seconds = 0;         // stop() after appending: persistence-json snapshots there
+  double stop_seconds = 0;         // stop() after appending: what is left is written and synced
   std::size_t peak_rss = 0;
   std::uintmax_t bytes_on_disk = 0;
   std::size_t replayed = 0;
