@@ -1,49 +1,58 @@
-// bib-bench: write load through the broker, as many concurrent clients as asked, and the
-// figures a person compares between runs (same machine, same run: ratios, not absolutes):
-// throughput, latency percentiles, errors, and, given the servers' direct endpoints, how long
-// after the last acknowledged write every server held the same state (equal digests).
+// bib-bench: load through the broker, as many concurrent clients as asked, and the figures a
+// person compares between runs (docs/benchmarks.md). Every figure is also printed as a ratio
+// to limits measured in the same run: a raw ZeroMQ echo with the same clients and payload, and
+// a small append + fdatasync on the data disk (floor.hpp); the machines are shared and noisy,
+// so only ratios measured together mean anything.
 //
-//   bib-bench --broker tcp://127.0.1.2:5555 --clients 4 --requests 500
-//             --server tcp://127.0.2.1:5561 --server tcp://127.0.2.2:5561 --server tcp://127.0.2.3:5561
+//   bib-bench --broker tcp://127.0.1.2:5555 --clients 16 --requests 2000 --workload publish
+//             --data-dir run/data --server tcp://127.0.2.1:5561 --server ... --json result.json
 //
 // Each client is a thread with its own bib::Client (Lazy Pirate, session guarantees unless
-// --no-session): it logs in as bench-<run>-<i>, creates channel bench-<run>-<i>, then
-// publishes --requests posts of --bytes bytes. Run the servers with host.wire_log=off to
-// measure the system rather than its logging.
+// --no-session): it logs in as bench-<run>-<i>, creates channel bench-<run>-<i>, posts a few
+// times, then runs the workload (workload.hpp). Run the servers with host.wire_log=off to
+// measure the system rather than its logging. Given the servers' direct endpoints, it also
+// reports how long after the last write every server held the same state (equal digests).
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "bench_stats.hpp"
 #include "bib/client.hpp"
+#include "bib/json.hpp"
 #include "bib/version.hpp"
+#include "floor.hpp"
+#include "load.hpp"
+#include "workload.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using namespace bib::bench;
 
 struct Settings {
   std::string broker = "tcp://127.0.0.1:5555";
   std::vector<std::string> servers;
-  int clients = 4;
-  int requests = 500;
+  LoadSettings load;
+  int requests_per_client = 500;
+  std::string workload = "publish";
   int bytes = 64;
   bool no_session = false;
   int timeout_ms = 5000;
   double converge_timeout_s = 60;
-};
-
-struct ClientResult {
-  std::vector<double> latencies_ms;
-  int errors = 0;
-  std::string first_error;
+  std::string data_dir = ".";
+  bool no_floor = false;
+  int floor_requests = 1000;  // per client
+  int fsync_samples = 200;
+  std::string json;
 };
 
 bib::ClientOptions client_options(const Settings& s) {
@@ -52,46 +61,6 @@ bib::ClientOptions client_options(const Settings& s) {
   options.retries = 3;
   options.session = !s.no_session;
   return options;
-}
-
-bool ok(const bib::Result<bib::Envelope>& reply, const char* expected, std::string* error) {
-  if (!reply) {
-    *error = reply.error().message;
-    return false;
-  }
-  const bib::Value* status = reply.value().data.find("status");
-  if (status != nullptr && status->is_string() && status->as_string() == expected) return true;
-  *error = reply.value().data.to_string();
-  return false;
-}
-
-void run_client(const Settings& s, const std::string& name, ClientResult& out) {
-  bib::Client client(s.broker, client_options(s));
-  std::string error;
-  if (!ok(client.request("login", bib::Map{{"user", name}}), "sucesso", &error) ||
-      !ok(client.request("channel", bib::Map{{"channel", name}}), "sucesso", &error)) {
-    out.errors = s.requests;
-    out.first_error = "setup: " + error;
-    return;
-  }
-  const std::string text(static_cast<std::size_t>(s.bytes), 'x');
-  out.latencies_ms.reserve(static_cast<std::size_t>(s.requests));
-  for (int i = 0; i < s.requests; ++i) {
-    const auto start = Clock::now();
-    auto reply = client.request("publish", bib::Map{{"user", name}, {"channel", name}, {"message", text}});
-    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    if (ok(reply, "OK", &error)) {
-      out.latencies_ms.push_back(ms);
-    } else if (out.errors++ == 0) {
-      out.first_error = error;
-    }
-  }
-}
-
-double percentile(std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto index = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(index, sorted.size() - 1)];
 }
 
 // Seconds until every server answers `status` with one digest, or a negative number on timeout.
@@ -123,58 +92,149 @@ double seconds_to_converge(const Settings& s, std::string* last) {
   return -1;
 }
 
+// "17% of the raw echo's throughput, p50 1.4x and p99 2.9x the floor"
+bib::Map ratios_of(const Summary& op, const Summary& echo, const Summary& fsync) {
+  const double floor_p50 = echo.p50 + fsync.p50;
+  const double floor_p99 = echo.p99 + fsync.p99;
+  return bib::Map{{"throughput_of_echo", echo.per_second > 0 ? op.per_second / echo.per_second : 0.0},
+                  {"p50_of_floor", floor_p50 > 0 ? op.p50 / floor_p50 : 0.0},
+                  {"p99_of_floor", floor_p99 > 0 ? op.p99 / floor_p99 : 0.0}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Write load through the broker: throughput, latency, convergence"};
+  CLI::App app{"Load through the broker: throughput, latency percentiles, ratios to the raw limits, convergence"};
   app.set_version_flag("--version", std::string("bib-bench " BIB_VERSION_STRING));
   Settings s;
   app.add_option("--broker", s.broker, "the broker's client endpoint")->capture_default_str();
   app.add_option("--server", s.servers, "a server's direct endpoint (repeat): measure convergence");
-  app.add_option("--clients", s.clients, "concurrent clients (threads)")->capture_default_str()->check(CLI::Range(1, 256));
-  app.add_option("--requests", s.requests, "posts per client")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--bytes", s.bytes, "bytes per post")->capture_default_str()->check(CLI::Range(1, 4096));
+  app.add_option("--clients", s.load.clients, "concurrent clients (threads)")->capture_default_str()->check(CLI::Range(1, 256));
+  auto* requests = app.add_option("--requests", s.requests_per_client, "requests per client")
+                       ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--duration", s.load.duration_s, "seconds to run (with --requests: whichever ends first)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--rate", s.load.rate, "open loop: requests per second in all (default: closed loop)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--workload", s.workload, "login | publish | message | history | mix")->capture_default_str();
+  app.add_option("--bytes", s.bytes, "bytes per post or message")->capture_default_str()->check(CLI::Range(1, 4096));
   app.add_option("--timeout-ms", s.timeout_ms, "per try")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--converge-timeout-s", s.converge_timeout_s, "give up waiting for equal digests")->capture_default_str();
   app.add_flag("--no-session", s.no_session, "do not send session vectors (plain eventual consistency)");
+  app.add_option("--data-dir", s.data_dir, "a folder on the servers' data disk, for the fdatasync floor")
+      ->capture_default_str();
+  app.add_flag("--no-floor", s.no_floor, "skip the raw echo and fdatasync measurements");
+  app.add_option("--floor-requests", s.floor_requests, "raw echo requests per client")->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--fsync-samples", s.fsync_samples, "appends + fdatasync to time")->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--json", s.json, "also write the results as JSON to this file ('-': stdout, and no table)");
+  bool no_progress = false;
+  app.add_flag("--no-progress", no_progress, "no progress bar (it is drawn only on a terminal anyway)");
   CLI11_PARSE(app, argc, argv);
+  s.load.progress = !no_progress;
+  // A duration alone bounds the run by time; otherwise by count (and time, when given).
+  s.load.requests = s.load.duration_s > 0 && requests->count() == 0
+                        ? 0
+                        : static_cast<std::size_t>(s.requests_per_client) * static_cast<std::size_t>(s.load.clients);
 
+  std::vector<Operation> operations;
+  try {
+    operations = parse_workload(s.workload);
+  } catch (const std::exception& e) {
+    std::cerr << "bib-bench: " << e.what() << "\n";
+    return 2;
+  }
+  const bool table_out = s.json != "-";
+  std::FILE* out = table_out ? stdout : stderr;
   std::random_device entropy;
   const std::string run = std::to_string(entropy() % 100000);
-  std::vector<ClientResult> results(static_cast<std::size_t>(s.clients));
-  std::vector<std::thread> threads;
-  const auto start = Clock::now();
-  for (int i = 0; i < s.clients; ++i)
-    threads.emplace_back(run_client, std::cref(s), "bench-" + run + "-" + std::to_string(i),
-                         std::ref(results[static_cast<std::size_t>(i)]));
-  for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::fprintf(out, "bib-bench: %d client(s), workload %s, %d-byte texts, %s, through %s%s\n", s.load.clients,
+               s.workload.c_str(), s.bytes,
+               s.load.rate > 0 ? ("open loop at " + std::to_string(static_cast<long>(s.load.rate)) + "/s").c_str()
+                               : "closed loop",
+               s.broker.c_str(), s.no_session ? " (no session)" : "");
 
-  std::vector<double> all;
-  int errors = 0;
-  std::string first_error;
-  for (auto& r : results) {
-    all.insert(all.end(), r.latencies_ms.begin(), r.latencies_ms.end());
-    errors += r.errors;
-    if (first_error.empty()) first_error = r.first_error;
+  LoadResult result;
+  try {
+    result = run_load(s.load, [&](int i) -> Step {
+      auto client = std::make_shared<WorkloadClient>(s.broker, client_options(s), "bench-" + run + "-" + std::to_string(i),
+                                                      s.bytes, operations, static_cast<std::uint32_t>(entropy()));
+      client->setup();
+      return [client](std::string& operation, std::string& error) { return client->run(operation, error); };
+    });
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bib-bench: %s\n", e.what());
+    return 1;
   }
-  std::sort(all.begin(), all.end());
-  std::printf("bib-bench: %d client(s) x %d post(s) of %d bytes through %s%s\n", s.clients, s.requests, s.bytes,
-              s.broker.c_str(), s.no_session ? " (no session)" : "");
-  std::printf("  acknowledged   %zu in %.2f s = %.0f writes/s\n", all.size(), elapsed,
-              elapsed > 0 ? static_cast<double>(all.size()) / elapsed : 0.0);
-  std::printf("  latency ms     p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", percentile(all, 0.5),
-              percentile(all, 0.9), percentile(all, 0.99), all.empty() ? 0.0 : all.back());
-  std::printf("  errors         %d%s%s\n", errors, first_error.empty() ? "" : "  first: ", first_error.c_str());
+  std::vector<Summary> rows;
+  std::size_t errors = 0;
+  std::string first_error;
+  std::vector<double> every;  // a mix: every operation together too
+  for (auto& [operation, timed] : result.by_operation) {
+    errors += timed.errors;
+    if (first_error.empty()) first_error = timed.first_error;
+    every.insert(every.end(), timed.latencies_ms.begin(), timed.latencies_ms.end());
+    rows.push_back(summarize(operation, std::move(timed.latencies_ms), timed.errors, result.seconds));
+  }
+  if (rows.size() > 1) rows.push_back(summarize("all", std::move(every), errors, result.seconds));
+
+  bib::Map json{{"clients", s.load.clients}, {"workload", s.workload}, {"bytes", s.bytes},
+                {"rate", s.load.rate}, {"seconds", result.seconds}};
+  std::vector<Summary> floor_rows;
+  if (!s.no_floor) {
+    LoadSettings echo = s.load;
+    echo.requests = static_cast<std::size_t>(s.floor_requests) * static_cast<std::size_t>(s.load.clients);
+    echo.duration_s = 0;
+    floor_rows.push_back(raw_echo(echo, post_payload("bench-" + run + "-0", s.bytes)));
+    floor_rows.push_back(fdatasync_floor(s.data_dir, s.fsync_samples));
+  }
+  std::fprintf(out, "%s", table(rows).c_str());
+  if (!floor_rows.empty()) {
+    std::fprintf(out, "  the limits, measured now:\n%s", table(floor_rows, false).c_str());
+    bib::Map ratios;
+    for (const Summary& row : rows) {
+      bib::Map r = ratios_of(row, floor_rows[0], floor_rows[1]);
+      std::fprintf(out, "  %-22s %.0f%% of the raw echo's throughput; p50 %.2fx, p99 %.2fx the floor (echo + fdatasync)\n",
+                   row.name.c_str(), r.at("throughput_of_echo").as_double() * 100, r.at("p50_of_floor").as_double(),
+                   r.at("p99_of_floor").as_double());
+      ratios.emplace(row.name, std::move(r));
+    }
+    json.emplace("ratios", std::move(ratios));
+  }
+  if (errors > 0) std::fprintf(out, "  errors: %zu, the first: %s\n", errors, first_error.c_str());
+
+  bib::Array results;
+  for (const Summary& row : rows) results.push_back(to_value(row));
+  json.emplace("results", std::move(results));
+  bib::Array limits;
+  for (const Summary& row : floor_rows) limits.push_back(to_value(row));
+  json.emplace("limits", std::move(limits));
+
+  int status = errors == 0 ? 0 : 1;
   if (!s.servers.empty()) {
     std::string last;
     const double converge = seconds_to_converge(s, &last);
     if (converge >= 0)
-      std::printf("  converged      %.2f s after the last write (%zu servers, equal digests)\n", converge,
-                  s.servers.size());
+      std::fprintf(out, "  converged      %.2f s after the last write (%zu servers, equal digests)\n", converge,
+                   s.servers.size());
     else
-      std::printf("  NOT converged  after %.0f s: %s\n", s.converge_timeout_s, last.c_str());
-    if (converge < 0) return 1;
+      std::fprintf(out, "  NOT converged  after %.0f s: %s\n", s.converge_timeout_s, last.c_str());
+    json.emplace("converged_s", converge);
+    if (converge < 0) status = 1;
   }
-  return errors == 0 ? 0 : 1;
+  if (!s.json.empty()) {
+    const std::string text = bib::to_json(bib::Value(std::move(json))) + "\n";
+    if (s.json == "-") {
+      std::fputs(text.c_str(), stdout);
+    } else {
+      std::ofstream file(s.json);
+      file << text;
+      if (!file) {
+        std::fprintf(stderr, "bib-bench: cannot write %s\n", s.json.c_str());
+        return 1;
+      }
+    }
+  }
+  return status;
 }
