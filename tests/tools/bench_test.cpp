@@ -1,6 +1,7 @@
 // bib-bench against a one-server cluster, briefly, so that the tool never rots: every workload
-// runs and is answered, the limits are measured in the same run and the ratios printed, the
-// JSON holds what the table says, and an open-loop run keeps its rate. Its figures are checked
+// runs and is answered, the limits are measured in the same run and the ratios printed,
+// sampled writes get a replication lag, the JSON holds what the table says, and an open-loop
+// run keeps its rate. Its figures are checked
 // by running it (docs/benchmarks.md), never here.
 #include <gtest/gtest.h>
 
@@ -17,7 +18,7 @@ TEST_F(BenchTest, AMixedRunAnswersEveryOperationAndPrintsRatiosToTheLimits) {
   const std::string json = workdir + "/bench.json";
   const ToolRun r = run_tool({bin_path("bib-bench"), "--broker", broker(), "--clients", "2", "--requests", "40",
                               "--workload", "mix", "--floor-requests", "50", "--fsync-samples", "10", "--data-dir",
-                              workdir, "--server", server_direct(1), "--json", json},
+                              workdir, "--server", server_direct(1), "--lag-every", "5", "--json", json},
                              workdir, 120);
   ASSERT_EQ(r.code, 0) << r.all();
   for (const char* op : {"publish", "message", "history", "raw echo", "append + fdatasync"})
@@ -42,6 +43,9 @@ TEST_F(BenchTest, AMixedRunAnswersEveryOperationAndPrintsRatiosToTheLimits) {
   EXPECT_EQ(doc.get_array("limits")[0].get_int("count"), 100);
   EXPECT_EQ(doc.get_array("limits")[1].get_int("count"), 10);
   EXPECT_TRUE(doc.at("ratios").as_map().count("publish"));
+  // Sampled writes: each shown by the server, with a lag measured.
+  EXPECT_EQ(doc.at("lag").get_int("errors"), 0) << doc.at("lag").to_string();
+  EXPECT_GE(doc.at("lag").get_int("count"), 2) << doc.at("lag").to_string();
 }
 
 TEST_F(BenchTest, AnOpenLoopRunSendsAtItsRateForItsDuration) {

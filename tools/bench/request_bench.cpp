@@ -30,6 +30,7 @@
 #include "bib/json.hpp"
 #include "bib/version.hpp"
 #include "floor.hpp"
+#include "lag.hpp"
 #include "load.hpp"
 #include "workload.hpp"
 
@@ -52,6 +53,7 @@ struct Settings {
   bool no_floor = false;
   int floor_requests = 1000;  // per client
   int fsync_samples = 200;
+  int lag_every = 20;  // sample every N-th write of each client
   std::string json;
 };
 
@@ -128,6 +130,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--fsync-samples", s.fsync_samples, "appends + fdatasync to time")->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--lag-every", s.lag_every, "with --server: time every N-th write of each client until all servers show it")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--json", s.json, "also write the results as JSON to this file ('-': stdout, and no table)");
   bool no_progress = false;
   app.add_flag("--no-progress", no_progress, "no progress bar (it is drawn only on a terminal anyway)");
@@ -155,12 +159,17 @@ int main(int argc, char** argv) {
                                : "closed loop",
                s.broker.c_str(), s.no_session ? " (no session)" : "");
 
+  std::unique_ptr<LagProbe> lag;
+  if (!s.servers.empty()) lag = std::make_unique<LagProbe>(s.servers, std::chrono::milliseconds(1));
   LoadResult result;
   try {
     result = run_load(s.load, [&](int i) -> Step {
       auto client = std::make_shared<WorkloadClient>(s.broker, client_options(s), "bench-" + run + "-" + std::to_string(i),
                                                       s.bytes, operations, static_cast<std::uint32_t>(entropy()));
       client->setup();
+      if (lag) client->sample_writes(static_cast<std::size_t>(s.lag_every), [&](bib::VersionVector seen) {
+        lag->sample(std::move(seen));
+      });
       return [client](std::string& operation, std::string& error) { return client->run(operation, error); };
     });
   } catch (const std::exception& e) {
@@ -178,7 +187,10 @@ int main(int argc, char** argv) {
     rows.push_back(summarize(operation, std::move(timed.latencies_ms), timed.errors, result.seconds));
   }
   if (rows.size() > 1) rows.push_back(summarize("all", std::move(every), errors, result.seconds));
+  std::vector<Summary> lag_rows;
+  if (lag) lag_rows.push_back(lag->finish(s.converge_timeout_s));
 
+  bool status_lag_failed = false;
   bib::Map json{{"clients", s.load.clients}, {"workload", s.workload}, {"bytes", s.bytes},
                 {"rate", s.load.rate}, {"seconds", result.seconds}};
   std::vector<Summary> floor_rows;
@@ -190,6 +202,12 @@ int main(int argc, char** argv) {
     floor_rows.push_back(fdatasync_floor(s.data_dir, s.fsync_samples));
   }
   std::fprintf(out, "%s", table(rows).c_str());
+  if (!lag_rows.empty() && lag_rows[0].count + lag_rows[0].errors > 0) {
+    std::fprintf(out, "  every %d-th write of each client, from its acknowledgement until all %zu servers show it:\n%s",
+                 s.lag_every, s.servers.size(), table(lag_rows, false).c_str());
+    json.emplace("lag", to_value(lag_rows[0]));
+    if (lag_rows[0].errors > 0) status_lag_failed = true;
+  }
   if (!floor_rows.empty()) {
     std::fprintf(out, "  the limits, measured now:\n%s", table(floor_rows, false).c_str());
     bib::Map ratios;
@@ -211,7 +229,7 @@ int main(int argc, char** argv) {
   for (const Summary& row : floor_rows) limits.push_back(to_value(row));
   json.emplace("limits", std::move(limits));
 
-  int status = errors == 0 ? 0 : 1;
+  int status = errors == 0 && !status_lag_failed ? 0 : 1;
   if (!s.servers.empty()) {
     std::string last;
     const double converge = seconds_to_converge(s, &last);

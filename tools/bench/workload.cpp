@@ -75,19 +75,33 @@ void WorkloadClient::setup() {
   }
 }
 
+bool WorkloadClient::write(bib::Result<bib::Envelope> reply, const char* status, std::string& error) {
+  if (!expect(reply, status, error)) return false;
+  if (on_sampled_write_ && sample_every_ > 0 && ++writes_ % sample_every_ == 0) {
+    if (const bib::Value* seen = reply.value().data.find("seen"); seen != nullptr && seen->is_map()) {
+      try {
+        on_sampled_write_(bib::version_vector_from_value(*seen, "seen"));
+      } catch (const std::exception&) {
+        // not a version vector: this write is not sampled
+      }
+    }
+  }
+  return true;
+}
+
 bool WorkloadClient::run(std::string& operation, std::string& error) {
   const Operation op = operations_.size() == 1 ? operations_.front() : operations_[random_() % operations_.size()];
   operation = to_string(op);
   switch (op) {
     case Operation::login:
-      return expect(client_.request("login", bib::Map{{"user", name_ + "-" + std::to_string(++logins_)}}), "sucesso",
-                    error);
+      return write(client_.request("login", bib::Map{{"user", name_ + "-" + std::to_string(++logins_)}}), "sucesso",
+                   error);
     case Operation::publish:
-      return expect(client_.request("publish", bib::Map{{"user", name_}, {"channel", name_}, {"message", text_}}), "OK",
-                    error);
+      return write(client_.request("publish", bib::Map{{"user", name_}, {"channel", name_}, {"message", text_}}), "OK",
+                   error);
     case Operation::message:
-      return expect(client_.request("message", bib::Map{{"src", name_}, {"dst", name_}, {"message", text_}}), "OK",
-                    error);
+      return write(client_.request("message", bib::Map{{"src", name_}, {"dst", name_}, {"message", text_}}), "OK",
+                   error);
     case Operation::history:
       return expect(client_.request("history", bib::Map{{"channel", name_}, {"limit", 100}}), nullptr, error);
   }

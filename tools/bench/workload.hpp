@@ -6,12 +6,15 @@
 //   mix      60% publish, 20% message, 15% history, 5% login, chosen at random per request
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "bib/client.hpp"
+#include "bib/replica.hpp"
 
 namespace bib::bench {
 
@@ -34,9 +37,16 @@ class WorkloadClient {
   void setup();
   // One request; false (and why in error) when the reply is not the expected one.
   bool run(std::string& operation, std::string& error);
+  // Called with the reply's `seen` after every `every`-th acknowledged write (lag.hpp).
+  void sample_writes(std::size_t every, std::function<void(bib::VersionVector)> fn) {
+    sample_every_ = every;
+    on_sampled_write_ = std::move(fn);
+  }
 
  private:
   bool expect(const bib::Result<bib::Envelope>& reply, const char* status, std::string& error) const;
+  // expect(), then a sample of the acknowledged write when one is due.
+  bool write(bib::Result<bib::Envelope> reply, const char* status, std::string& error);
 
   bib::Client client_;
   std::string name_;
@@ -44,6 +54,9 @@ class WorkloadClient {
   std::vector<Operation> operations_;
   std::mt19937 random_;
   std::uint64_t logins_ = 0;
+  std::size_t writes_ = 0;
+  std::size_t sample_every_ = 0;
+  std::function<void(bib::VersionVector)> on_sampled_write_;
 };
 
 }  // namespace bib::bench
