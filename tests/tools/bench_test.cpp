@@ -1,6 +1,6 @@
 // bib-bench against a one-server cluster, briefly, so that the tool never rots: every workload
 // runs and is answered, the limits are measured in the same run and the ratios printed,
-// sampled writes get a replication lag, the JSON holds what the table says, and an open-loop
+// sampled writes get a replication lag, growth windows report the server's memory, the JSON holds what the table says, and an open-loop
 // run keeps its rate. Its figures are checked
 // by running it (docs/benchmarks.md), never here.
 #include <gtest/gtest.h>
@@ -16,7 +16,7 @@ using BenchTest = ToolsClusterTest;
 TEST_F(BenchTest, AMixedRunAnswersEveryOperationAndPrintsRatiosToTheLimits) {
   up();
   const std::string json = workdir + "/bench.json";
-  const ToolRun r = run_tool({bin_path("bib-bench"), "--broker", broker(), "--clients", "2", "--requests", "40",
+  const ToolRun r = run_tool({bin_path("bib-bench"), "--broker", broker(), "--clients", "2", "--windows", "30,80",
                               "--workload", "mix", "--floor-requests", "50", "--fsync-samples", "10", "--data-dir",
                               workdir, "--server", server_direct(1), "--lag-every", "5", "--json", json},
                              workdir, 120);
@@ -36,7 +36,12 @@ TEST_F(BenchTest, AMixedRunAnswersEveryOperationAndPrintsRatiosToTheLimits) {
     EXPECT_LE(row.get_double("p50_ms"), row.get_double("p99_ms"));
     if (row.get_string("operation") != "all") answered += row.get_int("count");
   }
-  EXPECT_EQ(answered, 80) << "2 clients x 40 requests, each answered once";
+  EXPECT_EQ(answered, 80) << "80 requests in two windows, each answered once";
+  // Growth: each window apart, with the server's memory at its end.
+  ASSERT_EQ(doc.get_array("windows").size(), 2u);
+  EXPECT_EQ(doc.get_array("windows")[0].get_int("count"), 30);
+  EXPECT_EQ(doc.get_array("windows")[1].get_int("count"), 50);
+  EXPECT_GT(doc.get_array("windows")[1].get_array("memory_rss").at(0).as_int(), 1 << 20);
   EXPECT_EQ(doc.get_array("results").back().get_string("operation"), "all");
   EXPECT_EQ(doc.get_array("results").back().get_int("count"), 80);
   ASSERT_EQ(doc.get_array("limits").size(), 2u);

@@ -20,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -54,6 +55,7 @@ struct Settings {
   int floor_requests = 1000;  // per client
   int fsync_samples = 200;
   int lag_every = 20;  // sample every N-th write of each client
+  std::vector<std::size_t> windows;  // cumulative request counts: report each window apart
   std::string json;
 };
 
@@ -94,6 +96,22 @@ double seconds_to_converge(const Settings& s, std::string* last) {
   return -1;
 }
 
+// Each --server's resident memory (status `memory_rss`), 0 for one that does not answer.
+std::vector<std::int64_t> servers_rss(const Settings& s) {
+  bib::ClientOptions options;
+  options.timeout = std::chrono::milliseconds(2000);
+  options.retries = 1;
+  options.session = false;
+  std::vector<std::int64_t> out;
+  for (const std::string& endpoint : s.servers) {
+    bib::Client client(endpoint, options);
+    auto reply = client.request("status");
+    const bib::Value* rss = reply ? reply.value().data.find("memory_rss") : nullptr;
+    out.push_back(rss != nullptr && rss->is_int() ? rss->as_int() : 0);
+  }
+  return out;
+}
+
 // "17% of the raw echo's throughput, p50 1.4x and p99 2.9x the floor"
 bib::Map ratios_of(const Summary& op, const Summary& echo, const Summary& fsync) {
   const double floor_p50 = echo.p50 + fsync.p50;
@@ -132,6 +150,10 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--lag-every", s.lag_every, "with --server: time every N-th write of each client until all servers show it")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--windows", s.windows,
+                 "growth: run up to each of these cumulative request counts (e.g. 1000,10000,100000) and report "
+                 "each window, with every --server's memory")
+      ->delimiter(',');
   app.add_option("--json", s.json, "also write the results as JSON to this file ('-': stdout, and no table)");
   bool no_progress = false;
   app.add_flag("--no-progress", no_progress, "no progress bar (it is drawn only on a terminal anyway)");
@@ -161,17 +183,71 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<LagProbe> lag;
   if (!s.servers.empty()) lag = std::make_unique<LagProbe>(s.servers, std::chrono::milliseconds(1));
-  LoadResult result;
-  try {
-    result = run_load(s.load, [&](int i) -> Step {
-      auto client = std::make_shared<WorkloadClient>(s.broker, client_options(s), "bench-" + run + "-" + std::to_string(i),
-                                                      s.bytes, operations, static_cast<std::uint32_t>(entropy()));
+  // One client object per thread for the whole run: windows reuse them (and their setup).
+  std::vector<std::shared_ptr<WorkloadClient>> clients(static_cast<std::size_t>(s.load.clients));
+  std::mutex clients_mutex;
+  auto make = [&](int i) -> Step {
+    std::shared_ptr<WorkloadClient> client;
+    {
+      std::lock_guard guard(clients_mutex);
+      client = clients[static_cast<std::size_t>(i)];
+    }
+    if (!client) {
+      client = std::make_shared<WorkloadClient>(s.broker, client_options(s), "bench-" + run + "-" + std::to_string(i),
+                                                s.bytes, operations, static_cast<std::uint32_t>(i * 7919 + 1));
       client->setup();
       if (lag) client->sample_writes(static_cast<std::size_t>(s.lag_every), [&](bib::VersionVector seen) {
         lag->sample(std::move(seen));
       });
-      return [client](std::string& operation, std::string& error) { return client->run(operation, error); };
-    });
+      std::lock_guard guard(clients_mutex);
+      clients[static_cast<std::size_t>(i)] = client;
+    }
+    return [client](std::string& operation, std::string& error) { return client->run(operation, error); };
+  };
+  LoadResult result;
+  bib::Array windows;
+  std::vector<std::string> window_lines;
+  try {
+    if (s.windows.empty()) {
+      result = run_load(s.load, make);
+    } else {
+      // Growth: one run per window, up to each cumulative request count, and each server's
+      // memory at the end of each.
+      std::size_t sent = 0;
+      for (std::size_t upto : s.windows) {
+        LoadSettings window = s.load;
+        window.requests = upto > sent ? upto - sent : 0;
+        window.duration_s = 0;
+        if (window.requests == 0) continue;
+        LoadResult part = run_load(window, make);
+        sent = upto;
+        std::vector<double> all;
+        std::size_t window_errors = 0;
+        for (auto& [operation, timed] : part.by_operation) {
+          Timed& total = result.by_operation[operation];
+          total.latencies_ms.insert(total.latencies_ms.end(), timed.latencies_ms.begin(), timed.latencies_ms.end());
+          if (total.errors == 0 && timed.errors > 0) total.first_error = timed.first_error;
+          total.errors += timed.errors;
+          all.insert(all.end(), timed.latencies_ms.begin(), timed.latencies_ms.end());
+          window_errors += timed.errors;
+        }
+        result.seconds += part.seconds;
+        Summary summary = summarize("up to " + std::to_string(upto), std::move(all), window_errors, part.seconds);
+        bib::Array rss;
+        std::string rss_text;
+        for (std::int64_t bytes : servers_rss(s)) {
+          rss.push_back(bytes);
+          char mib[32];
+          std::snprintf(mib, sizeof mib, "%s%.1f", rss_text.empty() ? "" : " / ", static_cast<double>(bytes) / (1 << 20));
+          rss_text += mib;
+        }
+        window_lines.push_back(table({summary}, false) + (rss_text.empty() ? "" : "      RSS MiB per server: " + rss_text + "\n"));
+        bib::Value row = to_value(summary);
+        row.as_map().emplace("requests_upto", upto);
+        row.as_map().emplace("memory_rss", std::move(rss));
+        windows.push_back(std::move(row));
+      }
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bib-bench: %s\n", e.what());
     return 1;
@@ -188,7 +264,12 @@ int main(int argc, char** argv) {
   }
   if (rows.size() > 1) rows.push_back(summarize("all", std::move(every), errors, result.seconds));
   std::vector<Summary> lag_rows;
-  if (lag) lag_rows.push_back(lag->finish(s.converge_timeout_s));
+  if (lag) {
+    lag_rows.push_back(lag->finish(s.converge_timeout_s));
+    // Samples per second of the run, not of the wait at its end.
+    lag_rows[0].seconds = result.seconds;
+    lag_rows[0].per_second = result.seconds > 0 ? static_cast<double>(lag_rows[0].count) / result.seconds : 0;
+  }
 
   bool status_lag_failed = false;
   bib::Map json{{"clients", s.load.clients}, {"workload", s.workload}, {"bytes", s.bytes},
@@ -202,6 +283,11 @@ int main(int argc, char** argv) {
     floor_rows.push_back(fdatasync_floor(s.data_dir, s.fsync_samples));
   }
   std::fprintf(out, "%s", table(rows).c_str());
+  if (!window_lines.empty()) {
+    std::fprintf(out, "  as the history grows (all operations of each window):\n");
+    for (const std::string& line : window_lines) std::fprintf(out, "%s", line.c_str());
+    json.emplace("windows", std::move(windows));
+  }
   if (!lag_rows.empty() && lag_rows[0].count + lag_rows[0].errors > 0) {
     std::fprintf(out, "  every %d-th write of each client, from its acknowledgement until all %zu servers show it:\n%s",
                  s.lag_every, s.servers.size(), table(lag_rows, false).c_str());
