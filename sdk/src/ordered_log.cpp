@@ -97,8 +97,7 @@ std::vector<OrderedLog::Slot>::const_iterator OrderedLog::lower_bound(const LogP
   });
 }
 
-bool OrderedLog::insert(const LogPosition& position) {
-  const Slot slot{position.clock, position.seq, intern(position.origin)};
+bool OrderedLog::insert_slot(const Slot& slot, const LogPosition& position) {
   // Entries arrive mostly in order: try the end first, which costs O(1) when it is right.
   if (slots_.empty() || less(slots_.back(), slot)) {
     slots_.push_back(slot);
@@ -110,25 +109,56 @@ bool OrderedLog::insert(const LogPosition& position) {
   return true;
 }
 
+bool OrderedLog::insert(const LogPosition& position) {
+  return insert_slot(Slot{position.clock, position.seq, 0, intern(position.origin)}, position);
+}
+
 void OrderedLog::erase(const LogPosition& position) {
   const auto at = lower_bound(position);
   if (at != slots_.end() && position_of(*at) == position) slots_.erase(at);
 }
 
+bool OrderedLog::has_request(std::uint64_t hash) const {
+  if (requests_.empty()) return false;
+  const std::size_t mask = requests_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    if (requests_[i] == hash) return true;
+    if (requests_[i] == 0) return false;
+  }
+}
+
+void OrderedLog::add_request(std::uint64_t hash) {
+  // Grown (doubled, a power of two) before it is 70% full, so a probe always meets a free slot.
+  if ((request_count_ + 1) * 10 > requests_.size() * 7) {
+    std::vector<std::uint64_t> old(std::max<std::size_t>(16, requests_.size() * 2), 0);
+    old.swap(requests_);
+    request_count_ = 0;
+    for (std::uint64_t h : old)
+      if (h != 0) add_request(h);
+  }
+  const std::size_t mask = requests_.size() - 1;
+  std::size_t i = hash & mask;
+  while (requests_[i] != 0 && requests_[i] != hash) i = (i + 1) & mask;
+  if (requests_[i] == 0) ++request_count_;
+  requests_[i] = hash;
+}
+
 OrderedLog::Outcome OrderedLog::insert(const LogPosition& position, std::string_view request_id) {
   if (request_id.empty()) return insert(position) ? Outcome::added : Outcome::ignored;
-  const std::uint64_t key = stable_hash(request_id);
-  auto kept = by_request_.find(key);
-  if (kept == by_request_.end()) {
-    if (!insert(position)) return Outcome::ignored;
-    by_request_.emplace(key, Slot{position.clock, position.seq, intern(position.origin)});
+  const std::uint64_t key = std::max<std::uint64_t>(stable_hash(request_id), 1);  // 0 means none
+  const Slot slot{position.clock, position.seq, key, intern(position.origin)};
+  if (!has_request(key)) {
+    if (!insert_slot(slot, position)) return Outcome::ignored;
+    add_request(key);
     return Outcome::added;
   }
-  const LogPosition kept_position = position_of(kept->second);
+  // A twin: find the entry its request kept (rare, so a scan, from the newest).
+  const auto kept = std::find_if(slots_.rbegin(), slots_.rend(), [key](const Slot& s) { return s.request == key; });
+  if (kept == slots_.rend()) return insert_slot(slot, position) ? Outcome::added : Outcome::ignored;
+  const LogPosition kept_position = position_of(*kept);
   if (!(position < kept_position)) return Outcome::ignored;  // the same entry, or a later twin
   erase(kept_position);
-  insert(position);
-  kept->second = Slot{position.clock, position.seq, intern(position.origin)};
+  insert_slot(slot, position);
   return Outcome::replaced;
 }
 

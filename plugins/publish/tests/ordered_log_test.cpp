@@ -136,4 +136,20 @@ TEST(OrderedLogTwins, OneRequestIdKeepsOnlyItsEarliestEntryWhateverTheOrder) {
   EXPECT_EQ(in_order.size(), 4U);
 }
 
+TEST(OrderedLogTwins, ManyRequestsEachKeepOneEntryWhateverTheOrderOfTheirTwins) {
+  using Outcome = bib::OrderedLog::Outcome;
+  bib::OrderedLog log;
+  constexpr std::uint64_t kRequests = 20000;  // the request table grows many times
+  for (std::uint64_t n = 1; n <= kRequests; ++n)
+    ASSERT_EQ(log.insert({2 * n, "server-2", n}, "r" + std::to_string(n)), Outcome::added);
+  // An earlier twin of every 1000th request replaces it; a later twin of every 999th is ignored.
+  for (std::uint64_t n = 1000; n <= kRequests; n += 1000)
+    EXPECT_EQ(log.insert({2 * n - 1, "server-1", n}, "r" + std::to_string(n)), Outcome::replaced) << n;
+  for (std::uint64_t n = 999; n <= kRequests; n += 999)
+    EXPECT_EQ(log.insert({2 * n + 1, "server-3", n}, "r" + std::to_string(n)), Outcome::ignored) << n;
+  EXPECT_EQ(log.size(), kRequests);
+  auto page = log.page({1, bib::LogPosition{2 * 1000, "", 0}}, "items", cursor_entry);
+  EXPECT_EQ(page.at("items"), (bib::Array{"1999:server-1:1000"}));
+}
+
 }  // namespace

@@ -19,7 +19,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "bib/export.hpp"
@@ -63,7 +62,7 @@ struct PageQuery {
 // client: "field 'before' is not a cursor: ...".
 BIB_SDK_API Result<PageQuery> page_query(const Value& request_data);
 
-// The log keeps positions only, about 24 bytes per entry plus the request id's hash: the
+// The log keeps positions only, 32 bytes per entry and about 12 more for the request ids: the
 // entries' bodies are the events' data, which live in the node's store, and page() reads them
 // back through a Loader (a service plugin builds it on ctx.replica()->event()). So a channel
 // with a million posts costs tens of MiB of memory, not its text.
@@ -94,10 +93,12 @@ class BIB_SDK_API OrderedLog {
   Map page(const PageQuery& query, std::string_view key, const Loader& load) const;
 
  private:
-  // A position with its origin interned: origins are few (the servers), entries many.
+  // A position with its origin interned (origins are few: the servers; entries many), and the
+  // hash of its request id (0: none).
   struct Slot {
     std::uint64_t clock;
     std::uint64_t seq;
+    std::uint64_t request;
     std::uint32_t origin;
   };
   std::uint32_t intern(const std::string& origin);
@@ -105,12 +106,18 @@ class BIB_SDK_API OrderedLog {
   // The first slot not before `position` (slots_.end() when none).
   std::vector<Slot>::const_iterator lower_bound(const LogPosition& position) const;
   bool less(const Slot& a, const Slot& b) const;
+  bool insert_slot(const Slot& slot, const LogPosition& position);
   void erase(const LogPosition& position);
+  // The set of request hashes held: open addressing in a flat table (a node-based set would
+  // cost three times the memory per entry).
+  bool has_request(std::uint64_t hash) const;
+  void add_request(std::uint64_t hash);
 
   std::vector<std::string> origins_;
   std::map<std::string, std::uint32_t, std::less<>> origin_ids_;
   std::vector<Slot> slots_;                                    // in (clock, origin, seq) order
-  std::unordered_map<std::uint64_t, Slot> by_request_;         // request id's hash -> its kept slot
+  std::vector<std::uint64_t> requests_;                        // hashes; 0 = free
+  std::size_t request_count_ = 0;
 };
 
 // The named fields of an event's data, each a string (user, channel, message), or nothing when
