@@ -1,8 +1,11 @@
 #include "bib_cli/connection.hpp"
 
 #include <cstdlib>
+#include <fstream>
 
 #include <CLI/CLI.hpp>
+
+#include "bib_cli/client_context.hpp"
 
 namespace bib::cli {
 
@@ -12,10 +15,49 @@ std::string endpoint_from(const std::string& flag, const char* env_var, const st
   return fallback;
 }
 
-void Connection::resolve() {
-  broker = endpoint_from(broker, kBrokerEnv, kDefaultBroker);
-  proxy = endpoint_from(proxy, kProxyEnv, kDefaultProxy);
+namespace {
+
+// One endpoint: flag, else environment, else context, else default; `origin` says which.
+void settle(std::string& endpoint, std::string& origin, const char* env_var, const std::optional<std::string>& from_context,
+            const std::string& context_path, const char* fallback) {
+  if (!endpoint.empty()) {
+    origin = "flag";
+  } else if (const char* value = std::getenv(env_var); value != nullptr && *value != '\0') {
+    endpoint = value;
+    origin = std::string("env ") + env_var;
+  } else if (from_context) {
+    endpoint = *from_context;
+    origin = "context " + context_path;
+  } else {
+    endpoint = fallback;
+    origin = "default";
+  }
+}
+
+}  // namespace
+
+std::optional<Error> Connection::resolve() {
+  ClientContext context;
+  const std::string named = endpoint_from(context_file, kContextEnv, "");
+  if (!named.empty()) {
+    auto read = read_client_context(named);
+    if (!read) return read.error();
+    context = std::move(read.value());
+  } else if (const std::string pointer = current_context_pointer(); !pointer.empty()) {
+    // A missing or dangling pointer just means no local cluster runs.
+    if (std::ifstream(pointer).good()) {
+      auto read = read_client_context(pointer);
+      if (read) context = std::move(read.value());
+      else notice = read.error().message + " (ignored)";
+    }
+  }
+  context_file = context.path;
+  context_name = context.name;
+  settle(broker, origin.broker, kBrokerEnv, context.broker, context.path, kDefaultBroker);
+  settle(proxy, origin.proxy, kProxyEnv, context.proxy, context.path, kDefaultProxy);
+  settle(reference, origin.reference, kReferenceEnv, context.reference, context.path, kDefaultReference);
   session_file = endpoint_from(session_file, kSessionEnv, "");
+  return std::nullopt;
 }
 
 ClientOptions Connection::client_options() const {
@@ -25,13 +67,27 @@ ClientOptions Connection::client_options() const {
   return options;
 }
 
+void add_context_options(CLI::App& app, Connection& connection) {
+  app.add_option("--context", connection.context_file,
+                 std::string("a context file naming the endpoints (env ") + kContextEnv +
+                     "; default: the cluster bib-cluster started last, " + current_context_pointer() + ")")
+      ->type_name("FILE")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--reference", connection.reference,
+                 std::string("reference server endpoint, for status (env ") + kReferenceEnv +
+                     ", else the context, else " + kDefaultReference + ")")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
 void add_connection_options(CLI::App& app, Connection& connection) {
   // The last of repeated flags wins, so a wrapper's defaults can be overridden.
   app.add_option("--broker", connection.broker,
-                 std::string("broker endpoint for requests (env ") + kBrokerEnv + ", default " + kDefaultBroker + ")")
+                 std::string("broker endpoint for requests (env ") + kBrokerEnv + ", else the context, else " +
+                     kDefaultBroker + ")")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--proxy", connection.proxy,
-                 std::string("proxy endpoint for subscriptions (env ") + kProxyEnv + ", default " + kDefaultProxy + ")")
+                 std::string("proxy endpoint for subscriptions (env ") + kProxyEnv + ", else the context, else " +
+                     kDefaultProxy + ")")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--timeout-ms", connection.timeout_ms, "wait for a reply, per try")
       ->capture_default_str()
@@ -44,6 +100,7 @@ void add_connection_options(CLI::App& app, Connection& connection) {
                  std::string("keep the session (the events seen) in this file between runs, so that a command "
                              "reads what an earlier one wrote whichever server answers (env ") +
                      kSessionEnv + ")")
+      ->type_name("FILE")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 

@@ -21,8 +21,15 @@ void LiveFeed::join(const std::string& topic) {
   wire_.subscribed(topic);
 }
 
+void LiveFeed::leave(const std::string& topic) {
+  if (!subscriber_.topics().count(topic)) return;
+  subscriber_.unsubscribe(topic);
+  wire_.unsubscribed(topic);
+}
+
 std::vector<Subscriber::Message> LiveFeed::take() {
   std::vector<Subscriber::Message> out;
+  // receive() drops queued messages of topics no longer subscribed (an exact topic match).
   while (auto message = subscriber_.receive(std::chrono::milliseconds(0))) {
     wire_.published(message->topic, message->envelope);
     out.push_back(std::move(*message));

@@ -2,9 +2,12 @@
 
 namespace bib::cli {
 
+WirePrinter::WirePrinter(std::ostream& out, bool quiet)
+    // Flushed: lines of a long-running process show at once.
+    : sink_([&out](const std::string& text) { out << text << std::endl; }), quiet_(quiet) {}
+
 void WirePrinter::line(const std::string& text) {
-  if (quiet_) return;
-  out_ << text << std::endl;  // flushed: lines of a long-running process show at once
+  if (!quiet_) sink_(text);
 }
 
 void WirePrinter::sent(const std::string& service, const Value& data) {
@@ -14,6 +17,8 @@ void WirePrinter::sent(const std::string& service, const Value& data) {
 void WirePrinter::received(const Envelope& reply) { line("<- " + reply.to_string()); }
 
 void WirePrinter::subscribed(const std::string& topic) { line("~> subscribe " + topic); }
+
+void WirePrinter::unsubscribed(const std::string& topic) { line("~> unsubscribe " + topic); }
 
 void WirePrinter::published(const std::string& topic, const Envelope& message) {
   line("<~ [" + topic + "] " + message.to_string());

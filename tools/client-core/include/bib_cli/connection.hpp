@@ -1,11 +1,15 @@
-// Where and how bib and bib-bot talk to the cluster: broker and proxy endpoints from a flag,
-// else the environment (BIB_BROKER_ENDPOINT, BIB_PROXY_ENDPOINT), else 127.0.0.1; per-try
-// timeout and tries (Lazy Pirate), and whether to print the wire lines.
+// Where and how bib and bib-bot talk to the cluster: broker, proxy and reference endpoints from
+// a flag, else the environment (BIB_BROKER_ENDPOINT, BIB_PROXY_ENDPOINT, BIB_REFERENCE_ENDPOINT),
+// else a context file (client_context.hpp: --context, BIB_CONTEXT, or the one a local
+// bib-cluster points at), else 127.0.0.1; per-try timeout and tries (Lazy Pirate), and whether
+// to print the wire lines.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "bib/client.hpp"
+#include "bib/result.hpp"
 
 // CLI11 stays out of this header (every client source includes it): the wiring is in
 // connection.cpp, and a main() that calls add_connection_options includes <CLI/CLI.hpp> itself.
@@ -17,14 +21,26 @@ namespace bib::cli {
 
 inline constexpr const char* kBrokerEnv = "BIB_BROKER_ENDPOINT";
 inline constexpr const char* kProxyEnv = "BIB_PROXY_ENDPOINT";
+inline constexpr const char* kReferenceEnv = "BIB_REFERENCE_ENDPOINT";
+inline constexpr const char* kContextEnv = "BIB_CONTEXT";
 inline constexpr const char* kSessionEnv = "BIB_SESSION";
 inline constexpr const char* kDefaultBroker = "tcp://127.0.0.1:5555";
 inline constexpr const char* kDefaultProxy = "tcp://127.0.0.1:5558";
+inline constexpr const char* kDefaultReference = "tcp://127.0.0.1:5560";
 inline constexpr int kServerDirectPort = 5561;
 
+// Where an endpoint's value came from, for `bib context` and error messages.
+struct EndpointOrigin {
+  std::string broker, proxy, reference;  // "flag", "env NAME", "context PATH" or "default"
+};
+
 struct Connection {
-  std::string broker;  // empty until resolve(): flag, else env, else default
+  std::string broker;  // empty until resolve(): flag, else env, else context, else default
   std::string proxy;
+  std::string reference;
+  std::string context_file;  // --context; resolve() records the file it used here
+  std::string context_name;  // the used context's "name", when it has one
+  EndpointOrigin origin;
   int timeout_ms = 2500;
   int retries = 3;
   bool quiet = false;  // no wire lines
@@ -32,10 +48,16 @@ struct Connection {
   // invocations); empty: each run starts a new session. Flag, else env BIB_SESSION.
   std::string session_file;
 
-  // Fills broker and proxy when no flag gave them.
-  void resolve();
+  // Fills the endpoints no flag gave. An Error when a context named by --context or
+  // BIB_CONTEXT cannot be used; a broken file behind the well-known pointer is skipped with a
+  // note in `notice` instead (a stale cluster must not stop a command aimed elsewhere).
+  std::optional<Error> resolve();
+  std::string notice;
   ClientOptions client_options() const;
 };
+
+// --context and --reference, for the programs that use them (bib; the bot needs neither).
+void add_context_options(CLI::App& app, Connection& connection);
 
 // --broker, --proxy, --timeout-ms, --retries, --quiet, --session on `app` (and inherited by subcommands
 // when `app` is the top level and the options are added before them).

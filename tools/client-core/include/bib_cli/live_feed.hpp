@@ -20,7 +20,8 @@ class LiveFeed {
  public:
   LiveFeed(std::string proxy, WirePrinter& wire, LamportClock* lamport, zmq::context_t* context = nullptr);
 
-  void join(const std::string& topic);  // exact topic: a user's name or a channel
+  void join(const std::string& topic);   // exact topic: a user's name or a channel
+  void leave(const std::string& topic);  // its messages stop; those already queued are dropped
   const std::set<std::string>& topics() const noexcept { return subscriber_.topics(); }
   zmq::pollitem_t poll_item() noexcept { return subscriber_.poll_item(); }
 

@@ -2,12 +2,15 @@
 //   -> login {"request_id": "9f2c41d07a3be611-1", "user": "ana"}
 //   <- login {"clock": 9, "status": "sucesso", "timestamp": 1764312345.12}
 //   ~> subscribe geral
+//   ~> unsubscribe geral
 //   <~ [geral] publish {"channel": "geral", "clock": 7, "message": "oi", "user": "ana", ...}
 //   !! login: no reply from tcp://127.0.0.1:5555 after 3 tries
 // The client stamps `timestamp` and `clock` as it sends, so the "->" line shows the data
-// before those two are added. Quiet turns every line off.
+// before those two are added. Quiet turns every line off. The lines go to a stream, or to a
+// function (the chat UI keeps them for its wire pane and a file, never in the conversation).
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -17,18 +20,22 @@ namespace bib::cli {
 
 class WirePrinter {
  public:
-  WirePrinter(std::ostream& out, bool quiet) : out_(out), quiet_(quiet) {}
+  using Sink = std::function<void(const std::string& line)>;
+
+  WirePrinter(std::ostream& out, bool quiet);
+  WirePrinter(Sink sink, bool quiet) : sink_(std::move(sink)), quiet_(quiet) {}
 
   void sent(const std::string& service, const Value& data);
   void received(const Envelope& reply);
   void subscribed(const std::string& topic);
+  void unsubscribed(const std::string& topic);
   void published(const std::string& topic, const Envelope& message);
   void failed(const std::string& service, const std::string& error);
 
  private:
   void line(const std::string& text);
 
-  std::ostream& out_;
+  Sink sink_;
   bool quiet_;
 };
 
