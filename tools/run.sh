@@ -17,22 +17,24 @@ fi
 "${cluster[@]}" up --servers 3 --drift demo "$@"
 trap '"${cluster[@]}" down' EXIT INT TERM
 
-endpoints=$("${cluster[@]}" endpoints)
-broker=$(awk '$1 == "broker" {print $2}' <<<"$endpoints")
-proxy=$(awk '$1 == "proxy" {print $2}' <<<"$endpoints")
-bib="$here/build/bin/bib --broker $broker --proxy $proxy"
+# The chat finds this cluster by itself through the context bib-cluster points at; should that
+# pointer be somewhere else (another cluster started since), the command names the context.
+bib=$(realpath --relative-to="$PWD" "$here/build/bin/bib")
+[[ "$bib" == ../../* ]] && bib="$here/build/bin/bib"
+context=$("$here/build/bin/bib" context --json 2>/dev/null || true)
+[[ "$context" == *"\"$workdir/context.json\""* ]] || bib="$bib --context $workdir/context.json"
 cat <<HELP
 
-Attach the interactive client in another terminal (log in, join a channel the bots post in,
-e.g. geral, and their posts appear as they arrive):
+Attach the chat in another terminal (/login NAME, /join geral: the bots post there; /help):
 
     $bib
 
-or one request at a time (docs/client.md):
+the original numbered menu: $bib --menu
+one request at a time (docs/client.md):
 
     $bib users
     $bib history geral
-    $bib subscribe --user YOU geral
+    $bib status
 
 Following the bots' and servers' logs in $workdir/logs (Ctrl-C stops the cluster).
 
