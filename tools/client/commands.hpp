@@ -44,10 +44,23 @@ int subscribe(const Shell& shell, const SubscribeOptions& options);
 
 struct StatusOptions {
   std::vector<std::string> servers;  // direct endpoints; empty = every server the reference lists
-  std::string reference;             // asked for the servers when none are given
 };
 int status(const Shell& shell, const StatusOptions& options);
 
-int interactive(const Shell& shell);
+// The original numbered menu; wire lines to stderr, or appended to `wire_log` when named.
+int interactive(const Shell& shell, const std::string& wire_log);
+
+// The endpoints in use and where each came from (flag, environment, context, default).
+int context(const Shell& shell);
+
+// A bash completion script for `app`, generated from its subcommands and options.
+}  // namespace bib::client
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace bib::client {
+std::string bash_completion(const CLI::App& app);
 
 }  // namespace bib::client

@@ -1,9 +1,11 @@
 // bib's interactive mode, the original course client's numbered menu. While it waits for a
 // line, posts of joined channels and private messages to the logged-in user are printed as
 // they arrive: stdin and the SUB socket are polled together (zmq::poll on fd 0), so a
-// terminal and a script piped to stdin work alike; end of input or Ctrl-C quits.
+// terminal and a script piped to stdin work alike; end of input or Ctrl-C quits. The wire lines
+// go to stderr, or to the file --wire-log names, so that they stay out of the menu.
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
 
 #include "bib_cli/display.hpp"
@@ -24,10 +26,21 @@ constexpr const char* kMenu =
     "  4) list channels      9) join a channel\n"
     "  5) publish            0) quit\n";
 
+// The wire lines' stream: the --wire-log file when one is named and opens, else stderr.
+std::ostream& wire_stream(std::ofstream& file, const std::string& path) {
+  if (path.empty()) return std::cerr;
+  file.open(path, std::ios::app);
+  if (!file) {
+    std::cerr << "bib: --wire-log " << path << ": cannot open; the wire lines go to stderr\n";
+    return std::cerr;
+  }
+  return file;
+}
+
 class Interactive {
  public:
-  explicit Interactive(const Shell& shell)
-      : wire_(std::cerr, shell.connection.quiet),
+  Interactive(const Shell& shell, const std::string& wire_log)
+      : wire_(wire_stream(wire_file_, wire_log), shell.connection.quiet),
         session_(shell.connection.broker, shell.connection.client_options(), wire_),
         feed_(shell.connection.proxy, wire_, &session_.lamport()),
         terminal_(::isatty(STDOUT_FILENO) == 1) {
@@ -79,11 +92,13 @@ class Interactive {
   }
 
   void show_arrivals() {
+    // On a terminal the prompt's line is cleared first, so that wire lines on stderr start on
+    // a line of their own instead of after the prompt.
+    if (terminal_) std::cout << "\r\033[K" << std::flush;
     const auto arrivals = feed_.take();
-    if (arrivals.empty()) return;
-    std::cout << (terminal_ ? "\r\033[K" : "\n");
+    if (!terminal_ && !arrivals.empty()) std::cout << "\n";
     for (const auto& message : arrivals) std::cout << cli::arrival_line(message) << "\n";
-    std::cout << prompt_ << std::flush;  // the question still waits for its answer
+    if (terminal_ || !arrivals.empty()) std::cout << prompt_ << std::flush;  // the question still waits
   }
 
   // Sends one request; prints why it failed. The reply data when accepted.
@@ -187,6 +202,7 @@ class Interactive {
     std::cout << "joined " << *channel << ": its posts show here as they arrive\n";
   }
 
+  std::ofstream wire_file_;  // declared before wire_, which may write to it
   cli::WirePrinter wire_;
   cli::Session session_;
   cli::LiveFeed feed_;
@@ -199,9 +215,9 @@ class Interactive {
 
 }  // namespace
 
-int interactive(const Shell& shell) {
+int interactive(const Shell& shell, const std::string& wire_log) {
   cli::install_stop_handlers();
-  return Interactive(shell).run();
+  return Interactive(shell, wire_log).run();
 }
 
 }  // namespace bib::client

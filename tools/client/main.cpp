@@ -1,5 +1,6 @@
 // bib: the BulletInBoard client. Scriptable subcommands for every service, a live subscriber,
-// the servers' status, and (with no subcommand) the interactive menu. docs/client.md.
+// the servers' status, and (with no subcommand) the chat; --menu gives the original numbered
+// menu instead. docs/client.md.
 //
 //   $ bib login ana
 //   -> login {"request_id": "9f2c41d07a3be611-1", "user": "ana"}
@@ -13,6 +14,7 @@
 
 #include "bib/version.hpp"
 #include "bib_cli/exit_codes.hpp"
+#include "chat_app.hpp"
 #include "commands.hpp"
 
 namespace {
@@ -27,14 +29,25 @@ std::string join_words(const std::vector<std::string>& words) {
 
 int main(int argc, char** argv) {
   using namespace bib::client;
-  CLI::App app{"BulletInBoard client: one subcommand per service, or an interactive menu without one"};
+  CLI::App app{"BulletInBoard client: the chat without a subcommand (--menu: the numbered menu), or one "
+               "subcommand per service"};
   app.footer(
-      "Endpoints: --broker/--proxy, else BIB_BROKER_ENDPOINT/BIB_PROXY_ENDPOINT, else 127.0.0.1.\n"
+      "Endpoints: flags, else BIB_BROKER_ENDPOINT/BIB_PROXY_ENDPOINT/BIB_REFERENCE_ENDPOINT, else the context\n"
+      "(--context, BIB_CONTEXT, or the cluster bib-cluster started last), else 127.0.0.1; `bib context` shows them.\n"
       "Exit codes: 0 success, 1 rejected by the cluster, 2 usage error, 3 cluster unreachable.");
   app.set_version_flag("--version", std::string("bib " BIB_VERSION_STRING));
   Shell shell;
   bib::cli::add_connection_options(app, shell.connection);
+  bib::cli::add_context_options(app, shell.connection);
   app.add_flag("--json", shell.json, "print the reply data as JSON instead of the human form");
+  bool menu = false;
+  bib::chat::ChatOptions chat_options;
+  app.add_flag("--menu", menu, "without a subcommand: the original numbered menu instead of the chat");
+  app.add_option("--wire-log", chat_options.wire_log,
+                 "chat and menu: append the messages sent and received to this file instead of showing them "
+                 "(the chat's F2 pane shows them too)")
+      ->type_name("FILE");
+  app.add_flag("--line", chat_options.line_mode, "chat: the plain line mode even on a terminal");
   app.fallthrough();  // the options above work after the subcommand too
   app.require_subcommand(0, 1);
 
@@ -86,10 +99,12 @@ int main(int argc, char** argv) {
   auto* status_cmd = app.add_subcommand("status", "each server's status service, on its direct port 5561");
   status_cmd->add_option("SERVER", status_options.servers,
                          "server endpoints (tcp://ADDR:5561, or just ADDR); none: the servers the reference lists");
-  status_cmd->add_option("--reference", status_options.reference,
-                         "reference server to ask for the servers (env BIB_REFERENCE_ENDPOINT, default "
-                         "tcp://127.0.0.1:5560)");
-  auto* interactive_cmd = app.add_subcommand("interactive", "the numbered menu (also what bib does without a subcommand)");
+  auto* chat_cmd = app.add_subcommand("chat", "the chat (also what bib does without a subcommand): /help inside");
+  auto* interactive_cmd = app.add_subcommand("interactive", "the original numbered menu (as bib --menu)");
+  auto* context_cmd = app.add_subcommand("context", "the endpoints this bib would use and where each comes from");
+  std::string shell_name;
+  auto* completion_cmd = app.add_subcommand("completion", "print the shell completion script: source <(bib completion bash)");
+  completion_cmd->add_option("SHELL", shell_name, "the shell (bash)")->required()->check(CLI::IsMember({"bash"}));
 
   try {
     app.parse(argc, argv);
@@ -97,9 +112,14 @@ int main(int argc, char** argv) {
     const int cli_code = app.exit(e);  // prints help, or the error with a hint
     return cli_code == 0 ? bib::cli::kSuccess : bib::cli::kUsage;
   }
-  shell.connection.resolve();
-  status_options.reference =
-      bib::cli::endpoint_from(status_options.reference, "BIB_REFERENCE_ENDPOINT", "tcp://127.0.0.1:5560");
+  if (*completion_cmd) {
+    std::cout << bash_completion(app);
+    return bib::cli::kSuccess;
+  }
+  if (auto problem = shell.connection.resolve()) {
+    std::cerr << "bib: " << problem->message << "\n";
+    return bib::cli::kUsage;
+  }
 
   try {
     if (*login_cmd) return login(shell, name);
@@ -113,8 +133,9 @@ int main(int argc, char** argv) {
     if (*request_cmd) return request(shell, service, fields);
     if (*subscribe_cmd) return subscribe(shell, subscription);
     if (*status_cmd) return status(shell, status_options);
-    (void)interactive_cmd;
-    return interactive(shell);
+    if (*context_cmd) return context(shell);
+    if (*interactive_cmd || (menu && !*chat_cmd)) return interactive(shell, chat_options.wire_log);
+    return bib::chat::run_chat(shell.connection, chat_options);
   } catch (const std::exception& e) {
     // A bad endpoint string (zmq refuses it) or a name ZeroMQ cannot subscribe to.
     std::cerr << "bib: " << e.what() << "\n";

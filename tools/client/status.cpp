@@ -1,51 +1,32 @@
 // bib status: the `status` service of each server, asked on its direct port (5561), one block
-// per server. With no server given, the servers the reference lists.
+// per server. With no server given, the servers the reference lists (the reference from
+// --reference, BIB_REFERENCE_ENDPOINT or the context: docs/client.md).
 #include <iostream>
 
 #include "bib/json.hpp"
+#include "bib_cli/cluster_status.hpp"
 #include "bib_cli/display.hpp"
-#include "bib_cli/session.hpp"
 #include "commands.hpp"
 
 namespace bib::client {
 
-namespace {
-
-// Direct endpoints of the servers the reference lists, or empty with a message on failure.
-std::vector<std::string> listed_servers(const Shell& shell, const std::string& reference, int& code) {
-  cli::WirePrinter wire(std::cerr, shell.connection.quiet);
-  cli::Session session(reference, shell.connection.client_options(), wire);
-  const cli::Outcome outcome = session.call("list");
-  std::vector<std::string> servers;
-  if (!outcome.ok()) {
-    std::cerr << "bib status: cannot list the servers at " << reference << ": " << outcome.error << "\n";
-    code = outcome.exit_code();
-    return servers;
-  }
-  if (const Value* list = outcome.data.find("list"); list && list->is_array()) {
-    for (const auto& server : list->as_array())
-      if (server.is_map() && server.find("address") && server.at("address").is_string())
-        servers.push_back(cli::server_direct_endpoint(server.get_string("address")));
-  }
-  if (servers.empty()) std::cerr << "bib status: the reference at " << reference << " lists no server\n";
-  return servers;
-}
-
-}  // namespace
-
 int status(const Shell& shell, const StatusOptions& options) {
   int code = cli::kSuccess;
+  cli::WirePrinter wire(std::cerr, shell.connection.quiet);
   std::vector<std::string> servers;
   for (const auto& s : options.servers) servers.push_back(cli::server_direct_endpoint(s));
   if (servers.empty()) {
-    servers = listed_servers(shell, options.reference, code);
-    if (servers.empty()) return code == cli::kSuccess ? cli::kUnreachable : code;
+    auto listed = cli::listed_servers(shell.connection.reference, shell.connection.client_options(), wire, code);
+    if (!listed) {
+      std::cerr << "bib status: " << listed.error().message << " (reference from "
+                << shell.connection.origin.reference << ")\n";
+      return code == cli::kSuccess ? cli::kUnreachable : code;
+    }
+    servers = std::move(listed.value());
   }
-  cli::WirePrinter wire(std::cerr, shell.connection.quiet);
-  for (std::size_t i = 0; i < servers.size(); ++i) {
-    const std::string& endpoint = servers[i];
-    cli::Session session(endpoint, shell.connection.client_options(), wire);
-    const cli::Outcome outcome = session.call("status");
+  const auto answers = cli::ask_status(servers, shell.connection.client_options(), wire);
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const auto& [endpoint, outcome] = answers[i];
     code = cli::worse(code, outcome.exit_code());
     if (shell.json) {
       Map line{{"endpoint", endpoint}};
