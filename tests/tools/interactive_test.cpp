@@ -1,5 +1,5 @@
-// bib's interactive menu driven through stdin, as a person would type it: the post of a joined
-// channel shows up while the menu waits for the next choice.
+// bib's numbered menu (bib --menu) driven through stdin, as a person would type it: the post of a
+// joined channel shows up while the menu waits for the next choice.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -18,7 +18,7 @@ using InteractiveTest = ToolsClusterTest;
 TEST_F(InteractiveTest, LoginJoinPublishShowsThePostAndQuitEnds) {
   up();
   ASSERT_EQ(bib({"channel", "geral"}).code, 0);
-  std::vector<std::string> argv{bin_path("bib")};
+  std::vector<std::string> argv{bin_path("bib"), "--menu"};  // bib alone is the chat now
   for (const auto& f : endpoint_flags()) argv.push_back(f);
   PipedProcess client(argv, workdir + "/interactive.out", workdir + "/interactive.err");
 
@@ -58,7 +58,7 @@ TEST_F(InteractiveTest, AScriptOnStdinRunsAndEndOfInputQuits) {
     std::ofstream out(script);
     out << "2\n4\n6\n";  // list users, list channels, private message without login; no quit
   }
-  std::vector<std::string> argv{bin_path("bib")};
+  std::vector<std::string> argv{bin_path("bib"), "--menu"};  // bib alone is the chat now
   for (const auto& f : endpoint_flags()) argv.push_back(f);
   const ToolRun r = run_tool(argv, workdir, 60, script);
   EXPECT_EQ(r.code, 0) << r.all();

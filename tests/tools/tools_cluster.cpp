@@ -37,7 +37,11 @@ ToolRun run_tool(const std::vector<std::string>& argv, const std::string& dir, i
   const std::string err = dir + "/run-" + n + ".err";
   // `timeout` bounds a hung tool; it exits 124 then, and 128+9 after its KILL.
   std::string command = "timeout -k 5 " + std::to_string(limit_s);
-  for (const auto& a : argv) command += " " + quoted(a);
+  // Appended piece by piece: GCC 12 at -O3 warns (stringop-overflow) about `" " + quoted(a)`.
+  for (const auto& a : argv) {
+    command += ' ';
+    command += quoted(a);
+  }
   command += " >" + quoted(out) + " 2>" + quoted(err) + " <" + quoted(stdin_path.empty() ? "/dev/null" : stdin_path);
   const int status = std::system(command.c_str());
   return ToolRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(out), read_text(err)};
