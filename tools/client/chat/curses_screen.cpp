@@ -17,16 +17,26 @@ namespace {
 
 // Colour pairs. Names take one of kNameColours by a hash of the name, so a person or a channel
 // keeps its colour on every line and in every run.
-enum Pair : short { kFirstName = 1, kBar = 7, kError = 8, kInfo = 9, kTime = 10 };
+// In the bars (blue) a name takes the same place in a palette without blue.
+enum Pair : short { kFirstName = 1, kBar = 7, kError = 8, kInfo = 9, kTime = 10, kFirstBarName = 11 };
 constexpr short kNameColours[] = {COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_BLUE, COLOR_RED};
+constexpr short kBarNameColours[] = {COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_WHITE, COLOR_RED};
 constexpr int kNameColourCount = static_cast<int>(sizeof kNameColours / sizeof kNameColours[0]);
 constexpr int kContinuationIndent = 9;  // wrapped lines start under the text, after "HH:MM:SS "
 constexpr wint_t kEscape = 27;
 
-short name_pair(const std::string& name) {
+int name_colour(const std::string& name) {
   std::uint32_t hash = 2166136261u;  // FNV-1a
   for (unsigned char c : name) hash = (hash ^ c) * 16777619u;
-  return static_cast<short>(kFirstName + hash % kNameColourCount);
+  return static_cast<int>(hash % kNameColourCount);
+}
+
+short name_pair(const std::string& name) { return static_cast<short>(kFirstName + name_colour(name)); }
+
+// A window's label in a bar: channels and queries in their name's colour.
+short label_pair(const ChatWindow& window) {
+  if (window.type == ChatWindow::Type::status) return kBar;
+  return static_cast<short>(kFirstBarName + name_colour(window.name));
 }
 
 struct Cell {
@@ -125,7 +135,10 @@ CursesScreen::CursesScreen() {
   if (::has_colors()) {
     ::start_color();
     ::use_default_colors();
-    for (int i = 0; i < kNameColourCount; ++i) ::init_pair(static_cast<short>(kFirstName + i), kNameColours[i], -1);
+    for (int i = 0; i < kNameColourCount; ++i) {
+      ::init_pair(static_cast<short>(kFirstName + i), kNameColours[i], -1);
+      ::init_pair(static_cast<short>(kFirstBarName + i), kBarNameColours[i], COLOR_BLUE);
+    }
     ::init_pair(kBar, COLOR_WHITE, COLOR_BLUE);
     ::init_pair(kError, COLOR_RED, -1);
     ::init_pair(kInfo, COLOR_CYAN, -1);
@@ -215,20 +228,31 @@ void CursesScreen::draw_title(const ChatWindows& windows, int width) {
   fill_bar(0, width);
   Cells cells;
   append(cells, " BulletInBoard  ", A_BOLD, kBar);
-  append(cells, windows.current().label(), A_BOLD, kBar);
+  append(cells, windows.current().label(), A_BOLD, label_pair(windows.current()));
   if (windows.current().scrolled > 0)
     append(cells, "  (scrolled back " + std::to_string(windows.current().scrolled) + " lines: PgDn)", A_NORMAL, kBar);
   put_cells(0, 0, cells, width);
 }
 
 void CursesScreen::draw_lines(const ChatWindow& window, int top, int rows, int width) {
+  std::vector<std::vector<Cells>> wrapped(window.lines.size());
+  auto rows_of = [&](std::size_t i) -> const std::vector<Cells>& {
+    if (wrapped[i].empty()) wrapped[i] = wrap(cells_of(window.lines[i]), width);
+    return wrapped[i];
+  };
+  // Scrolled back further than fills the area: show the oldest lines from the top instead.
+  int skip = std::min(window.scrolled, static_cast<int>(window.lines.size()));
+  for (int filled = 0; skip > 0; --skip) {
+    filled = 0;
+    for (int i = static_cast<int>(window.lines.size()) - 1 - skip; i >= 0 && filled < rows; --i)
+      filled += static_cast<int>(rows_of(static_cast<std::size_t>(i)).size());
+    if (filled >= rows) break;
+  }
   // From the newest shown line upwards until the area is full.
   int bottom = top + rows;  // one past the last row still free
-  const int skip = window.scrolled;
-  int index = static_cast<int>(window.lines.size()) - 1 - skip;
-  for (; index >= 0 && bottom > top; --index) {
-    const auto wrapped = wrap(cells_of(window.lines[static_cast<std::size_t>(index)]), width);
-    for (auto row = wrapped.rbegin(); row != wrapped.rend() && bottom > top; ++row) put_cells(--bottom, 0, *row, width);
+  for (int i = static_cast<int>(window.lines.size()) - 1 - skip; i >= 0 && bottom > top; --i) {
+    const auto& lines = rows_of(static_cast<std::size_t>(i));
+    for (auto row = lines.rbegin(); row != lines.rend() && bottom > top; ++row) put_cells(--bottom, 0, *row, width);
   }
 }
 
@@ -256,7 +280,8 @@ void CursesScreen::draw_status(const ChatWindows& windows, const StatusFacts& fa
   for (std::size_t i = 0; i < all.size(); ++i) {
     const bool current = i == windows.current_index();
     append(cells, " ", A_NORMAL, kBar);
-    append(cells, std::to_string(i + 1) + ":" + all[i].label(), current ? A_BOLD | A_REVERSE : A_NORMAL, kBar);
+    append(cells, std::to_string(i + 1) + ":", current ? A_BOLD : A_NORMAL, kBar);
+    append(cells, all[i].label(), current ? A_BOLD | A_REVERSE : A_NORMAL, label_pair(all[i]));
     if (all[i].unread > 0) append(cells, "(" + std::to_string(all[i].unread) + ")", A_BOLD, kBar);
   }
   put_cells(row, 0, cells, width);
