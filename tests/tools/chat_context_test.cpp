@@ -22,8 +22,12 @@ TEST_F(ChatContextTest, BibFindsTheClusterBibClusterStartedAndStatusWorksWithout
 
   ToolRun r = bib_found({"context"});
   ASSERT_EQ(r.code, 0) << r.all();
-  EXPECT_NE(r.out.find("broker     " + broker() + "   context " + pointer), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("broker     " + broker() + "   context " + context), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("context    " + context + " ("), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("reference  tcp://" + base + ".1:5560"), std::string::npos) << r.out;
+  // What tools/run.sh looks for before printing the short attach command.
+  r = bib_found({"context", "--json"});
+  EXPECT_NE(r.out.find("\"context\": \"" + context + "\""), std::string::npos) << r.out;
 
   r = bib_found({"-q", "status"});  // the reference from the context, not 127.0.0.1
   ASSERT_EQ(r.code, 0) << r.all();

@@ -1,6 +1,7 @@
 #include "bib_cli/connection.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <CLI/CLI.hpp>
@@ -46,7 +47,10 @@ std::optional<Error> Connection::resolve() {
   } else if (const std::string pointer = current_context_pointer(); !pointer.empty()) {
     // A missing or dangling pointer just means no local cluster runs.
     if (std::ifstream(pointer).good()) {
-      auto read = read_client_context(pointer);
+      // Named by its target (what bib-cluster wrote), so people and scripts see which cluster.
+      std::error_code not_a_link;
+      const std::filesystem::path target = std::filesystem::read_symlink(pointer, not_a_link);
+      auto read = read_client_context(not_a_link || target.is_relative() ? pointer : target.string());
       if (read) context = std::move(read.value());
       else notice = read.error().message + " (ignored)";
     }
