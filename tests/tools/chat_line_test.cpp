@@ -1,5 +1,6 @@
 // The chat's plain line mode (stdout not a terminal), driven through stdin: subscriptions
-// follow logins and joins, and survive a restart of the proxy under the client.
+// follow logins and joins, and survive a restart of the proxy under the client, which then
+// shows what it missed.
 #include <gtest/gtest.h>
 
 #include "chat_cluster.hpp"
@@ -88,14 +89,29 @@ TEST_F(ChatLineTest, AProxyRestartUnderTheClientKeepsEverySubscription) {
   })) << chat->out();
 
   ASSERT_EQ(launcher({"kill", "proxy"}).code, 0);
+  ASSERT_TRUE(wait_until([&] { return chat->out().find("!!! lost the proxy " + proxy()) != std::string::npos; }, 20s))
+      << chat->out();
+  // Published while the proxy is down: pub/sub loses it, the catch-up after reconnecting shows it.
+  ASSERT_EQ(bib({"-q", "publish", "-u", "ana", "geral", "while the proxy was down"}).code, 0);
+  ASSERT_EQ(bib({"-q", "message", "--from", "ana", "caio", "missed private"}).code, 0);
   const ToolRun started = launcher({"start", "proxy"});
   ASSERT_EQ(started.code, 0) << started.all();
+  ASSERT_TRUE(wait_until([&] { return chat->out().find("-!- the proxy is back") != std::string::npos; }, 20s))
+      << chat->out();
+  ASSERT_TRUE(wait_until([&] { return chat->out().find("#geral <ana> while the proxy was down") != std::string::npos; },
+                         20s))
+      << chat->out();
+  EXPECT_NE(chat->out().find("@ana <ana> missed private"), std::string::npos) << chat->out();
   // ZeroMQ reconnects the client and sends its subscriptions again; the servers' publishers
   // reconnect too. Posts and private messages flow again without the client doing anything.
   ASSERT_TRUE(publish_until("ana", "geral", "after restart", [&](const std::string& text) {
     return chat->out().find("#geral <ana> " + text) != std::string::npos;
   })) << chat->out();
   ASSERT_TRUE(message_until(*chat, "caio", "private after restart")) << chat->out();
+  // The servers' publishers kept what the proxy missed and sent it once it was back, before what
+  // came after (one server, in order): shown once all the same.
+  EXPECT_EQ(count_lines(chat->out(), "while the proxy was down"), 1) << chat->out();
+  EXPECT_EQ(count_lines(chat->out(), "missed private"), 1) << chat->out();
   chat->close_stdin();
   EXPECT_EQ(chat->wait_exit(20s), 0) << chat->err();
 }

@@ -18,30 +18,37 @@ namespace {
 // The status line's clock changes each minute; redraw at least that often.
 constexpr std::chrono::milliseconds kIdleRedraw{1000};
 
-// Waits for a key or an arrival; a signal (a resize, Ctrl-C) ends the wait early.
-short wait_for(zmq::pollitem_t (&items)[2], std::chrono::milliseconds timeout) {
+// Waits for a key, an arrival or a change of the proxy connection; a signal (a resize, Ctrl-C)
+// ends the wait early, returning false.
+bool wait_for(zmq::pollitem_t (&items)[3], std::chrono::milliseconds timeout) {
   try {
-    zmq::poll(items, 2, timeout);
+    zmq::poll(items, 3, timeout);
   } catch (const zmq::error_t& e) {
     if (e.num() != EINTR) throw;
-    return 0;
+    return false;
   }
-  return 1;
+  return true;
+}
+
+StatusFacts facts_of(ChatClient& client) {
+  return StatusFacts{client.user(), client.answered_by(), client.lamport(), client.proxy_connected()};
 }
 
 int full_screen(ChatClient& client, ChatWindows& windows, const WireLog& wire) {
   CursesScreen screen;
   for (;;) {
-    screen.draw(windows, StatusFacts{client.user(), client.answered_by(), client.lamport()}, wire);
-    zmq::pollitem_t items[] = {zmq::pollitem_t{nullptr, STDIN_FILENO, ZMQ_POLLIN, 0}, client.feed_poll_item()};
+    screen.draw(windows, facts_of(client), wire);
+    zmq::pollitem_t items[] = {zmq::pollitem_t{nullptr, STDIN_FILENO, ZMQ_POLLIN, 0}, client.feed_poll_item(),
+                               client.watch_poll_item()};
     wait_for(items, kIdleRedraw);
     if (cli::stop_requested()) return cli::kSuccess;
+    client.take_connection_changes();
     client.take_arrivals();
     const auto input = screen.read_keys(windows);
     for (const auto& line : input.lines) {
       // Show the typed line's effect before the next one (a request may take a while).
       if (!client.perform(line)) return cli::kSuccess;
-      screen.draw(windows, StatusFacts{client.user(), client.answered_by(), client.lamport()}, wire);
+      screen.draw(windows, facts_of(client), wire);
     }
     if (input.quit) return cli::kSuccess;
   }
@@ -65,8 +72,9 @@ int line_mode(ChatClient& client) {
       if (!client.perform(*line)) return cli::kSuccess;
     }
     if (input.finished() || cli::stop_requested()) return cli::kSuccess;
-    zmq::pollitem_t items[] = {input.poll_item(), client.feed_poll_item()};
+    zmq::pollitem_t items[] = {input.poll_item(), client.feed_poll_item(), client.watch_poll_item()};
     if (!wait_for(items, std::chrono::milliseconds(-1))) continue;
+    if (items[2].revents & ZMQ_POLLIN) client.take_connection_changes();
     if (items[1].revents & ZMQ_POLLIN) client.take_arrivals();
     // The end of a pipe shows as an error condition on the fd, not as readable.
     if (items[0].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) input.read_some();

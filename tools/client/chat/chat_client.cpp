@@ -11,7 +11,7 @@ namespace bib::chat {
 namespace {
 
 constexpr int kDefaultHistory = 20;
-constexpr std::size_t kMaxPending = 100;  // own lines awaiting their pub/sub copy
+constexpr std::size_t kMaxExpected = 2000;  // lines shown awaiting their pub/sub copy
 
 std::string now_text() {
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -21,6 +21,19 @@ std::string now_text() {
 std::string time_of(const Value& entry) {
   const Value* t = entry.is_map() ? entry.find("timestamp") : nullptr;
   return t != nullptr ? cli::time_of_day(*t) : now_text();
+}
+
+std::int64_t clock_of(const Value& entry) {
+  const Value* clock = entry.is_map() ? entry.find("clock") : nullptr;
+  return clock != nullptr && clock->is_int() ? clock->as_int() : 0;
+}
+
+// Keys of lines whose pub/sub copy must not show again (expect_copy).
+std::string own_key(const std::string& where, const std::string& text) { return where + '\n' + text; }
+
+std::string event_key(const std::string& where, const Value& entry, const char* author_field) {
+  return where + '\n' + cli::field_text(entry, author_field) + '\n' + cli::field_text(entry, "message") + '\n' +
+         std::to_string(clock_of(entry));
 }
 
 const std::vector<Value>& array_field(const Value& data, std::string_view key) {
@@ -35,11 +48,14 @@ ChatClient::ChatClient(const cli::Connection& connection, ChatWindows& windows, 
     : connection_(connection),
       windows_(windows),
       wire_(wire),
-      session_(connection.broker, connection.client_options(), wire),
-      feed_(connection.proxy, wire, &session_.lamport()) {
+      session_(connection.broker, connection.client_options(), wire, &context_),
+      feed_(connection.proxy, wire, &session_.lamport(), &context_),
+      feed_watch_(feed_.socket(), context_) {
   session_.keep_in(connection.session_file);
+  const bool from_context = connection.origin.broker.rfind("context ", 0) == 0 ||
+                            connection.origin.proxy.rfind("context ", 0) == 0;
   info("BulletInBoard: broker " + connection.broker + ", proxy " + connection.proxy +
-           (connection.context_name.empty() ? "" : " (context " + connection.context_name + ")"),
+           (from_context ? " (context " + (connection.context_name.empty() ? connection.context_file : connection.context_name) + ")" : ""),
        0);
   info("/login NAME, then /join CHANNEL; /help lists every command and key", 0);
 }
@@ -103,12 +119,15 @@ void ChatClient::error(const std::string& text) {
 }
 
 void ChatClient::show_post(std::size_t window, const Value& post) {
+  auto& highest = channel_clock_[cli::field_text(post, "channel")];
+  highest = std::max(highest, clock_of(post));
   const std::string author = cli::field_text(post, "user");
   windows_.add(window, ChatLine{time_of(post), author == user_ ? ChatLine::Kind::own : ChatLine::Kind::post, author,
                                 cli::field_text(post, "message")});
 }
 
 void ChatClient::show_private(std::size_t window, const Value& message) {
+  private_clock_ = std::max(private_clock_, clock_of(message));
   const std::string from = cli::field_text(message, "src");
   windows_.add(window, ChatLine{time_of(message), from == user_ ? ChatLine::Kind::own : ChatLine::Kind::private_message,
                                 from, cli::field_text(message, "message")});
@@ -171,7 +190,7 @@ void ChatClient::send_private(const std::string& to, const std::string& text) {
   if (!call("message", Map{{"src", user_}, {"dst", to}, {"message", text}}, true)) return;
   windows_.add(window, ChatLine{now_text(), ChatLine::Kind::own, user_, text});
   // Only a message to ourselves comes back through our own topic.
-  if (to == user_) own_pending_.emplace_back("@" + to, text);
+  if (to == user_) expect_copy(own_key("@" + to, text));
 }
 
 void ChatClient::query(const std::string& peer) {
@@ -252,14 +271,18 @@ void ChatClient::say(const std::string& text) {
   const std::size_t window = windows_.current_index();
   if (!call("publish", Map{{"user", user_}, {"channel", channel}, {"message", text}}, true)) return;
   windows_.add(window, ChatLine{now_text(), ChatLine::Kind::own, user_, text});
-  own_pending_.emplace_back("#" + channel, text);
-  if (own_pending_.size() > kMaxPending) own_pending_.pop_front();
+  expect_copy(own_key("#" + channel, text));
 }
 
-bool ChatClient::echo_of_own(const std::string& where, const std::string& text) {
-  const auto found = std::find(own_pending_.begin(), own_pending_.end(), std::make_pair(where, text));
-  if (found == own_pending_.end()) return false;
-  own_pending_.erase(found);
+void ChatClient::expect_copy(std::string key) {
+  copies_expected_.push_back(std::move(key));
+  if (copies_expected_.size() > kMaxExpected) copies_expected_.pop_front();
+}
+
+bool ChatClient::copy_expected(const std::string& key) {
+  const auto found = std::find(copies_expected_.begin(), copies_expected_.end(), key);
+  if (found == copies_expected_.end()) return false;
+  copies_expected_.erase(found);
   return true;
 }
 
@@ -269,14 +292,72 @@ void ChatClient::take_arrivals() {
     if (arrival.envelope.service == "publish") {
       const std::size_t window = windows_.find(ChatWindow::Type::channel, arrival.topic);
       if (window == ChatWindows::npos) continue;  // a post queued before /part
-      if (cli::field_text(data, "user") == user_ && echo_of_own("#" + arrival.topic, cli::field_text(data, "message")))
+      // Seen even when it is the copy of our own: a catch-up must not show it again.
+      auto& highest = channel_clock_[arrival.topic];
+      highest = std::max(highest, clock_of(data));
+      const std::string where = "#" + arrival.topic;
+      if (copy_expected(event_key(where, data, "user"))) continue;
+      if (cli::field_text(data, "user") == user_ && copy_expected(own_key(where, cli::field_text(data, "message"))))
         continue;
       show_post(window, data);
     } else if (arrival.envelope.service == "message" && arrival.topic == user_) {
       const std::string src = cli::field_text(data, "src");
-      if (src == user_ && echo_of_own("@" + user_, cli::field_text(data, "message"))) continue;
+      private_clock_ = std::max(private_clock_, clock_of(data));
+      const std::string where = "@" + user_;
+      if (copy_expected(event_key(where, data, "src"))) continue;
+      if (src == user_ && copy_expected(own_key(where, cli::field_text(data, "message")))) continue;
       show_private(windows_.open(ChatWindow::Type::query, src), data);
     }
+  }
+}
+
+}  // namespace bib::chat
+
+namespace bib::chat {
+
+void ChatClient::take_connection_changes() {
+  switch (feed_watch_.take()) {
+    case cli::ConnectionWatch::Change::disconnected:
+      error("lost the proxy " + connection_.proxy + ": posts and messages wait until it is back");
+      break;
+    case cli::ConnectionWatch::Change::reconnected:
+      info("the proxy is back: subscriptions sent again; catching up with what came meanwhile", 0);
+      catch_up();
+      break;
+    case cli::ConnectionWatch::Change::connected:
+    case cli::ConnectionWatch::Change::none:
+      break;
+  }
+}
+
+void ChatClient::catch_up() {
+  std::vector<std::string> channels;  // names first: showing lines may open windows
+  for (const auto& window : windows_.all())
+    if (window.type == ChatWindow::Type::channel) channels.push_back(window.name);
+  for (const auto& channel : channels) {
+    auto reply = call("history", Map{{"channel", channel}, {"limit", kMaxHistory}}, false);
+    if (!reply) continue;
+    const std::int64_t seen = channel_clock_[channel];
+    const std::string where = "#" + channel;
+    for (const auto& post : array_field(*reply, "posts")) {
+      if (clock_of(post) <= seen) continue;
+      expect_copy(event_key(where, post, "user"));
+      if (cli::field_text(post, "user") == user_ && copy_expected(own_key(where, cli::field_text(post, "message"))))
+        continue;  // shown when we sent it
+      show_post(windows_.find(ChatWindow::Type::channel, channel), post);
+    }
+  }
+  if (user_.empty()) return;
+  auto reply = call("inbox", Map{{"user", user_}, {"limit", kMaxHistory}}, false);
+  if (!reply) return;
+  const std::int64_t seen = private_clock_;
+  for (const auto& message : array_field(*reply, "messages")) {
+    // What we sent shows when we send it; only what came to us can have been missed.
+    if (clock_of(message) <= seen || cli::field_text(message, "dst") != user_) continue;
+    const std::string src = cli::field_text(message, "src"), where = "@" + user_;
+    expect_copy(event_key(where, message, "src"));
+    if (src == user_ && copy_expected(own_key(where, cli::field_text(message, "message")))) continue;
+    show_private(windows_.open(ChatWindow::Type::query, src), message);
   }
 }
 

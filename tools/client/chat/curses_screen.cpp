@@ -276,6 +276,7 @@ void CursesScreen::draw_status(const ChatWindows& windows, const StatusFacts& fa
   append(cells, "[" + clock_now() + "] [" + (facts.user.empty() ? "not logged in" : facts.user) + "] [lamport " +
                     std::to_string(facts.lamport) + "] [via " + (facts.answered_by.empty() ? "?" : facts.answered_by) + "]",
          A_NORMAL, kBar);
+  if (!facts.proxy_connected) append(cells, " [proxy down]", A_BOLD, kFirstBarName + 5);  // red on blue
   const auto& all = windows.all();
   for (std::size_t i = 0; i < all.size(); ++i) {
     const bool current = i == windows.current_index();

@@ -27,6 +27,7 @@ struct StatusFacts {
   std::string user;
   std::string answered_by;  // the server that answered the last write, when known
   std::uint64_t lamport = 0;
+  bool proxy_connected = true;  // false: "proxy down" in the status line
 };
 
 class CursesScreen {

@@ -24,6 +24,7 @@ class LiveFeed {
   void leave(const std::string& topic);  // its messages stop; those already queued are dropped
   const std::set<std::string>& topics() const noexcept { return subscriber_.topics(); }
   zmq::pollitem_t poll_item() noexcept { return subscriber_.poll_item(); }
+  zmq::socket_t& socket() noexcept { return subscriber_.socket(); }  // to watch its connection
 
   // Every queued message for our topics, oldest first (none when nothing is queued).
   std::vector<Subscriber::Message> take();
