@@ -27,5 +27,13 @@ TEST(AnsweringServer, SeveralGrowingOrAnUnreadableReplyKeepsThePreviousAnswer) {
   EXPECT_EQ(answering.last(), "server-1");
 }
 
+TEST(AnsweringServer, AReplyThatNamesItsServerSaysItExactly) {
+  AnsweringServer answering;
+  Value reply_data = reply(Map{{"server-1", 3}, {"server-2", 9}});
+  reply_data["node"] = "server-2";
+  answering.observe(reply_data, false);
+  EXPECT_EQ(answering.last(), "server-2");
+}
+
 }  // namespace
 }  // namespace bib::chat

@@ -18,7 +18,7 @@ class TmuxSession {
 
   // Starts `command` (argv, each word quoted for the shell) in a width x height pane, with
   // `environment` ("NAME=value") set for it. The pane stays after the program exits, so its
-  // last screen and exit status can be read.
+  // last screen can be read.
   TmuxSession(const std::vector<std::string>& command, const std::vector<std::string>& environment,
               const std::string& dir, int width = 120, int height = 40);
   ~TmuxSession();
@@ -30,14 +30,16 @@ class TmuxSession {
   std::string screen() const;          // the visible pane, one line per row
   // Polls the screen until it contains `text`; false at the deadline.
   bool wait_for(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
-  // The program's exit status once it ended, -1 while it runs.
+  // The program's exit status once it ended (128 + the signal that killed it), -1 while it runs.
   int exit_status() const;
 
  private:
   std::string tmux(const std::vector<std::string>& args) const;
 
   std::string socket_;
+  std::string socket_path_;  // removed at the end
   std::string dir_;
+  std::string status_file_;  // the program's exit status, written when it ends
 };
 
 }  // namespace bib::test

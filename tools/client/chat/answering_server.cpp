@@ -5,6 +5,9 @@
 namespace bib::chat {
 
 void AnsweringServer::observe(const Value& reply_data, bool write) {
+  if (const Value* node = reply_data.is_map() ? reply_data.find("node") : nullptr;
+      node != nullptr && node->is_string() && !node->as_string().empty())
+    last_ = node->as_string();
   const Value* seen = reply_data.is_map() ? reply_data.find("seen") : nullptr;
   if (seen == nullptr || !seen->is_map()) return;
   VersionVector vector;
@@ -21,7 +24,7 @@ void AnsweringServer::observe(const Value& reply_data, bool write) {
       highest = seq;
     }
   }
-  if (write && grew.size() == 1) last_ = grew.front();
+  if (write && grew.size() == 1 && !reply_data.contains("node")) last_ = grew.front();
 }
 
 }  // namespace bib::chat

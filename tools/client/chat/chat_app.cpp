@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <langinfo.h>
+
 #include <clocale>
+#include <cstring>
 #include <iostream>
 
 #include "bib_cli/exit_codes.hpp"
@@ -84,7 +87,10 @@ int line_mode(ChatClient& client) {
 }  // namespace
 
 int run_chat(const cli::Connection& connection, const ChatOptions& options) {
-  std::setlocale(LC_ALL, "");  // wide characters in and out, as the terminal encodes them
+  // Wide characters in and out, as the terminal encodes them. The wire is UTF-8, so without a
+  // UTF-8 locale (LANG unset, as in a container) characters are read as UTF-8 all the same.
+  std::setlocale(LC_ALL, "");
+  if (std::strcmp(::nl_langinfo(CODESET), "UTF-8") != 0) std::setlocale(LC_CTYPE, "C.UTF-8");
   WireLog wire;
   if (!options.wire_log.empty()) {
     if (auto opened = WireLog::open_file(wire, options.wire_log); !opened) {

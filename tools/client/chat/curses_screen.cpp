@@ -76,17 +76,30 @@ Cells cells_of(const ChatLine& line) {
   return cells;
 }
 
-// A line's cells cut into rows of `width` columns; rows after the first start indented.
+// A line's cells cut into rows of `width` columns, between words where a row has a blank to
+// break at; rows after the first start indented under the text.
 std::vector<Cells> wrap(const Cells& cells, int width) {
+  const int indent = std::min(kContinuationIndent, width / 2);
   std::vector<Cells> rows(1);
   int used = 0;
   for (const Cell& cell : cells) {
     const int w = columns_of(cell.c);
     if (used + w > width && !rows.back().empty()) {
-      rows.emplace_back();
-      const int indent = std::min(kContinuationIndent, width / 2);
-      for (int i = 0; i < indent; ++i) rows.back().push_back(Cell{L' ', A_NORMAL, 0});
+      Cells carried;  // the word cut in two moves whole to the next row
+      Cells& full = rows.back();
+      const std::size_t first_text = rows.size() == 1 ? 0 : static_cast<std::size_t>(indent);
+      for (std::size_t i = full.size(); i > first_text + 1; --i) {
+        if (full[i - 1].c != L' ') continue;
+        carried.assign(full.begin() + static_cast<std::ptrdiff_t>(i), full.end());
+        full.resize(i);
+        break;
+      }
+      rows.emplace_back(static_cast<std::size_t>(indent), Cell{L' ', A_NORMAL, 0});
       used = indent;
+      for (const Cell& moved : carried) {
+        rows.back().push_back(moved);
+        used += columns_of(moved.c);
+      }
     }
     rows.back().push_back(cell);
     used += w;
