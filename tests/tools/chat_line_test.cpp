@@ -44,6 +44,9 @@ TEST_F(ChatLineTest, LoggingInAsAnotherUserDropsThePreviousUsersMessages) {
   ASSERT_EQ(bib({"login", "ana"}).code, 0);
   auto chat = start_chat();
   ASSERT_TRUE(say(*chat, "/login caio", "-!- logged in as caio")) << chat->out() << chat->err();
+  // A refused message says why, and opens no window for a user who does not exist.
+  ASSERT_TRUE(say(*chat, "/msg nobody hi", "status !!! message: unknown user 'nobody'")) << chat->out();
+  EXPECT_EQ(chat->out().find("@nobody"), std::string::npos) << chat->out();
   ASSERT_TRUE(message_until(*chat, "caio", "for caio")) << chat->out();
   ASSERT_TRUE(say(*chat, "/login bia", "-!- no longer receiving caio's private messages")) << chat->out();
   EXPECT_NE(read_text(wire_log).find("~> unsubscribe caio"), std::string::npos) << read_text(wire_log);

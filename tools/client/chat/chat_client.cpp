@@ -158,9 +158,9 @@ void ChatClient::part(const std::vector<std::string>& args) {
 
 void ChatClient::send_private(const std::string& to, const std::string& text) {
   if (!logged_in()) return;
-  const std::size_t window = windows_.open(ChatWindow::Type::query, to);
+  // The window opens once the message is accepted: none for a user who does not exist.
   if (!call("message", Map{{"src", user_}, {"dst", to}, {"message", text}}, true)) return;
-  windows_.add(window, ChatLine{now_text(), ChatLine::Kind::own, user_, text});
+  windows_.add(windows_.open(ChatWindow::Type::query, to), ChatLine{now_text(), ChatLine::Kind::own, user_, text});
   // Only a message to ourselves comes back through our own topic.
   if (to == user_) expect_copy(own_key("@" + to, text));
 }
