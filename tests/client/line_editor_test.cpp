@@ -1,6 +1,9 @@
-// The chat's input line: editing keys and the history of submitted lines.
+// The chat's input line: editing keys, Tab completion and the history of submitted lines.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "chat_command.hpp"
 #include "line_editor.hpp"
 
 namespace bib::chat {
@@ -47,6 +50,34 @@ TEST(LineEditor, HistoryBrowsesSubmittedLinesAndKeepsTheDraft) {
   editor.newer();
   EXPECT_EQ(editor.text(), L"half typed");
   EXPECT_EQ(editor.cursor(), editor.text().size());
+}
+
+TEST(LineEditor, TabCompletesTheWordBeforeTheCursor) {
+  const std::vector<std::wstring> names{L"/join", L"/query", L"bot-1", L"bot-2", L"bia", L"bot-1"};
+  LineEditor editor;
+  type(editor, L"/jo");
+  editor.complete(names);
+  EXPECT_EQ(editor.text(), L"/join ");  // one fits: completed, and a blank after it
+  type(editor, L"b");
+  editor.complete(names);
+  EXPECT_EQ(editor.text(), L"/join b");  // bot-1, bot-2, bia: nothing in common beyond "b"
+  type(editor, L"o");
+  editor.complete(names);
+  EXPECT_EQ(editor.text(), L"/join bot-");  // as far as the two agree
+  editor.home();
+  editor.complete(names);  // no word before the cursor: nothing
+  EXPECT_EQ(editor.text(), L"/join bot-");
+  editor.end();
+  type(editor, L"x");
+  editor.complete(names);  // nothing fits: nothing
+  EXPECT_EQ(editor.text(), L"/join bot-x");
+}
+
+TEST(ChatCommandNames, EveryCommandIsOfferedWithItsSlash) {
+  const auto names = chat_command_names();
+  for (const char* command : {"/login", "/join", "/part", "/msg", "/query", "/history", "/users", "/channels",
+                              "/status", "/window", "/help", "/quit"})
+    EXPECT_NE(std::find(names.begin(), names.end(), command), names.end()) << command;
 }
 
 }  // namespace

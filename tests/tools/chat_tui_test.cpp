@@ -40,7 +40,10 @@ TEST_F(ChatTuiTest, ChatsInChannelsAndQueriesWhileTheInputLineStaysAsTyped) {
   tmux.type("/login caio");
   tmux.press("Enter");
   ASSERT_TRUE(tmux.wait_for("logged in as caio")) << tmux.screen();
-  tmux.type("/join geral");
+  tmux.type("/jo");  // Tab completes the command
+  tmux.press("Tab");
+  ASSERT_TRUE(wait_until([&] { return input_line(tmux.screen()) == "[status] /join"; }, 20s)) << tmux.screen();
+  tmux.type("geral");
   tmux.press("Enter");
   ASSERT_TRUE(tmux.wait_for("created and joined #geral")) << tmux.screen();
   EXPECT_TRUE(tmux.wait_for("2:#geral")) << tmux.screen();

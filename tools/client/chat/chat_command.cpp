@@ -85,6 +85,12 @@ Result<ChatCommand> parse_chat_command(const std::string& line) {
   return command;
 }
 
+std::vector<std::string> chat_command_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, rule] : syntax()) names.push_back("/" + name);
+  return names;
+}
+
 const std::vector<std::string>& chat_help() {
   static const std::vector<std::string> text{
       "/login NAME        log in (again, or as someone else: the previous user's messages stop)",
@@ -93,12 +99,14 @@ const std::vector<std::string>& chat_help() {
       "/msg USER TEXT     a private message; opens a query window for USER",
       "/query USER        open a private conversation window with USER",
       "/history [N]       the last N posts of this channel or messages of this query (default 20)",
-      "/users  /channels  list them",
+      "/users             list the users",
+      "/channels          list the channels",
       "/status            every server: rank, coordinator, Lamport clock, events, digest",
       "/window N          go to window N",
-      "/help  /quit",
+      "/help              this text",
+      "/quit              leave",
       "text without /     posts to this channel, or sends to this query's user",
-      "keys: Alt-1..9 or Ctrl-N/Ctrl-P windows, PgUp/PgDn scroll, Up/Down input history,",
+      "keys: Alt-1..9 or Ctrl-N/Ctrl-P windows, PgUp/PgDn scroll, Up/Down input history, Tab completes",
       "      F2 the wire pane (requests, replies, subscriptions), Ctrl-L redraw, Ctrl-D quit",
   };
   return text;

@@ -22,6 +22,9 @@ struct ChatCommand {
 // An empty or blank line is an Error with an empty message: nothing to do, nothing to say.
 Result<ChatCommand> parse_chat_command(const std::string& line);
 
+// Every command as typed: "/channels", "/help", ... (what Tab completes).
+std::vector<std::string> chat_command_names();
+
 // The /help text, one command or key per line.
 const std::vector<std::string>& chat_help();
 

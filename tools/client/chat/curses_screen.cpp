@@ -9,6 +9,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "chat_command.hpp"
 #include "wide_text.hpp"
 
 namespace bib::chat {
@@ -126,6 +127,19 @@ void fill_bar(int y, int width) {
   mvhline(y, 0, ' ', width);
 }
 
+// What Tab completes in the input line: the commands, and the names in sight (authors in the
+// current window, the windows' channels and users).
+std::vector<std::wstring> completions(const ChatWindows& windows) {
+  std::vector<std::wstring> out;
+  for (const auto& command : chat_command_names()) out.push_back(widen(command));
+  for (const auto& window : windows.all())
+    if (window.type != ChatWindow::Type::status) out.push_back(widen(window.name));
+  const auto& lines = windows.current().lines;
+  for (auto line = lines.rbegin(); line != lines.rend() && out.size() < 500; ++line)
+    if (!line->who.empty()) out.push_back(widen(line->who));
+  return out;
+}
+
 std::string clock_now() {
   const std::time_t t = std::time(nullptr);
   std::tm local{};
@@ -206,6 +220,7 @@ CursesScreen::Input CursesScreen::read_keys(ChatWindows& windows) {
       case 14: windows.next(); break;           // Ctrl-N
       case 16: windows.previous(); break;       // Ctrl-P
       case 12: ::clearok(stdscr, TRUE); break;  // Ctrl-L
+      case L'\t': editor_.complete(completions(windows)); break;
       case 4:                                   // Ctrl-D: quit on an empty line, else delete
         if (editor_.text().empty()) input.quit = true;
         else editor_.delete_forward();

@@ -1,5 +1,6 @@
 #include "line_editor.hpp"
 
+#include <algorithm>
 #include <cwctype>
 
 namespace bib::chat {
@@ -39,6 +40,29 @@ void LineEditor::kill_word() {
   while (start > 0 && !std::iswspace(static_cast<wint_t>(text_[start - 1]))) --start;
   text_.erase(start, cursor_ - start);
   cursor_ = start;
+}
+
+void LineEditor::complete(const std::vector<std::wstring>& candidates) {
+  std::size_t start = cursor_;
+  while (start > 0 && !std::iswspace(static_cast<wint_t>(text_[start - 1]))) --start;
+  const std::wstring word = text_.substr(start, cursor_ - start);
+  if (word.empty()) return;
+  std::vector<const std::wstring*> fitting;
+  for (const auto& candidate : candidates)
+    if (candidate.size() >= word.size() && candidate.compare(0, word.size(), word) == 0 &&
+        std::find_if(fitting.begin(), fitting.end(), [&](const std::wstring* f) { return *f == candidate; }) ==
+            fitting.end())
+      fitting.push_back(&candidate);
+  if (fitting.empty()) return;
+  std::wstring completion = *fitting.front();
+  for (const std::wstring* other : fitting) {
+    std::size_t same = 0;
+    while (same < completion.size() && same < other->size() && completion[same] == (*other)[same]) ++same;
+    completion.resize(same);
+  }
+  if (fitting.size() == 1) completion += L' ';
+  text_.replace(start, cursor_ - start, completion);
+  cursor_ = start + completion.size();
 }
 
 void LineEditor::show(std::wstring text) {

@@ -24,6 +24,9 @@ class LineEditor {
   void kill_to_start();    // Ctrl-U
   void kill_to_end();      // Ctrl-K
   void kill_word();        // Ctrl-W: the word before the cursor and the blanks after it
+  // Tab: the word before the cursor completed from `candidates` (commands, names): the one that
+  // fits and a blank, or as far as all that fit agree.
+  void complete(const std::vector<std::wstring>& candidates);
   void older();            // Up: the previous submitted line (the line being typed is kept)
   void newer();            // Down
   // The line, now empty; non-blank lines go into the history.
