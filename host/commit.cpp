@@ -77,6 +77,7 @@ void Committer::persist(InFlight item) {
     deps_.persistence->append(item.event);
   } catch (const std::exception& e) {
     deps_.log.error("cannot append event {}: {}", event_name(item.event), e.what());
+    checkpoints_off_ = "an event failed to be stored";  // applied in memory, not on disk
     if (item.done) item.done(bib::Error{std::string("write not persisted: ") + e.what()});
     if (item.durable) item.durable(false, std::string("not persisted: ") + e.what());
     return;
@@ -97,6 +98,7 @@ void Committer::flush_pending() {
     deps_.persistence->flush();
   } catch (const std::exception& e) {
     deps_.log.error("cannot flush {} event(s): {}", batch.size(), e.what());
+    checkpoints_off_ = "a flush failed";
     for (InFlight& item : batch) {
       if (item.done) item.done(bib::Error{std::string("write not durable: ") + e.what()});
       if (item.durable) item.durable(false, std::string("not durable: ") + e.what());
@@ -104,6 +106,8 @@ void Committer::flush_pending() {
     return;
   }
   for (InFlight& item : batch) replicate_and_reply(std::move(item));
+  if (deps_.checkpoint_every > 0 && since_checkpoint_ >= deps_.checkpoint_every && unflushed_.empty())
+    checkpoint("periodic");
 }
 
 void Committer::replicate_and_reply(InFlight item) {
@@ -140,6 +144,8 @@ bib::ServicePlugin& Committer::owner_of(const bib::Event& event) const {
 
 void Committer::remember(const bib::Event& event) {
   log_.add(event);
+  if (!event_services_.contains(event.service)) event_services_.insert(event.service);
+  ++since_checkpoint_;
   for (const auto& listener : applied_listeners_) listener(event);
 }
 
@@ -150,18 +156,6 @@ void Committer::applied_elsewhere(const bib::Event& event, const bib::Value& rep
   requests_.record(dedup_key(event.service, event.request_id), reply.is_map() ? reply : default_reply());
 }
 
-std::size_t Committer::replay() {
-  if (deps_.persistence == nullptr) return 0;
-  std::size_t applied = 0;
-  deps_.persistence->replay([&](const bib::Event& event) {
-    deps_.lamport.observe(event.clock);  // new local events come after every replayed one
-    if (store_.applied(event.origin, event.seq)) return;
-    bib::Value reply = owner_of(event).apply(event, bib::ApplyMode::replay);
-    applied_elsewhere(event, reply);
-    ++applied;
-  });
-  return applied;
-}
 
 bool Committer::ingest(const bib::Event& event) { return ingest_with(event, {}); }
 

@@ -31,6 +31,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +69,7 @@ class Committer final : public bib::Replica {
     bib::ReplicationPlugin* replication = nullptr;  // none: reply after the flush
     std::size_t remembered_requests = 100000;       // request ids kept for dedup
     std::size_t recent_events = EventLog::kDefaultRecent;  // kept in memory besides the store
+    std::uint64_t checkpoint_every = 100000;  // events applied between checkpoints; 0: only at stop
   };
 
   explicit Committer(Deps deps);
@@ -76,9 +80,17 @@ class Committer final : public bib::Replica {
   // Steps 1-5 for a Write that plugin returned for request.
   void commit(bib::ServicePlugin& plugin, const bib::Request& request, bib::Write write, Done done);
 
-  // Start-up: replays the persistence plugin's log. Returns how many events were applied.
-  // Throws (std::exception) when the log or a plugin's apply fails: start-up must stop.
+  // Start-up: from the persistence plugin's latest checkpoint and the events stored after it
+  // when it can be used, else the whole log (commit_checkpoint.cpp). Returns how many events
+  // were applied. Throws (std::exception) when the log or a plugin's apply fails: start-up
+  // must stop.
   std::size_t replay();
+  bool started_from_checkpoint() const noexcept { return from_checkpoint_; }
+  std::uint64_t events_since_checkpoint() const noexcept { return since_checkpoint_; }
+  // Saves a checkpoint now, when one can be taken: a persistence plugin that keeps them, every
+  // event flushed, no failed write since start, and every plugin with applied events able to
+  // save its state. Logs why not otherwise. `why` is for the log ("at stop", "periodic").
+  void checkpoint(const char* why);
   // A peer's event: applied and persisted once; false when (origin, seq) was already
   // applied. Throws when no plugin answers event.service or apply throws (not applied).
   bool ingest(const bib::Event& event);
@@ -122,6 +134,12 @@ class Committer final : public bib::Replica {
   // Every applied event, whatever its path: kept for peers, listeners told.
   void remember(const bib::Event& event);
   bool ingest_with(const bib::Event& event, bib::Replica::Done durable);
+  // Checkpoints (commit_checkpoint.cpp).
+  void replay_all();
+  bool restore_checkpoint(std::string_view sealed);  // false: not used, nothing changed
+  std::optional<std::string> checkpoint_payload(std::string& why_not) const;
+  // The service plugins by config name, each once.
+  std::map<std::string, bib::ServicePlugin*> plugins_by_name() const;
   void persist(InFlight item);        // step 2, then queue for step 3
   void flush_pending();               // step 3, at_iteration_end
   void replicate_and_reply(InFlight item);  // steps 4 and 5
@@ -134,6 +152,11 @@ class Committer final : public bib::Replica {
   std::vector<std::function<void(const bib::Event&)>> applied_listeners_;
   std::vector<InFlight> unflushed_;
   bool flush_scheduled_ = false;
+
+  std::set<std::string, std::less<>> event_services_;  // services with applied events
+  std::uint64_t since_checkpoint_ = 0;                  // events applied since the last one
+  std::string checkpoints_off_;                         // why none may be taken any more
+  bool from_checkpoint_ = false;
 };
 
 // data.request_id, or "" when absent or not a string.

@@ -150,7 +150,7 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   if (!host) fail(where(file, *node), "host", "must be a table");
   static const char* const known[] = {"name", "log_level", "wire_log", "max_message_bytes", "plugin_path",
                                       "listen", "broker", "proxy", "heartbeat_ms", "liveness",
-                                      "session_wait_ms", "catch_up_ms"};
+                                      "session_wait_ms", "catch_up_ms", "checkpoint_every"};
   for (auto&& [k, v] : *host) {
     bool ok = false;
     for (const char* name : known) ok = ok || k.str() == name;
@@ -169,6 +169,7 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   read_field(*host, file, "liveness", s.liveness);
   read_field(*host, file, "session_wait_ms", s.session_wait_ms);
   read_field(*host, file, "catch_up_ms", s.catch_up_ms);
+  read_field(*host, file, "checkpoint_every", s.checkpoint_every);
 
   static const char* const levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   for (auto [key, value] : {std::pair{"host.log_level", s.log_level}, std::pair{"host.wire_log", s.wire_log}}) {
@@ -182,6 +183,7 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   if (s.liveness < 1) fail(file, "host.liveness", "must be at least 1");
   if (s.session_wait_ms < 0) fail(file, "host.session_wait_ms", "must not be negative");
   if (s.catch_up_ms < 0) fail(file, "host.catch_up_ms", "must not be negative");
+  if (s.checkpoint_every < 0) fail(file, "host.checkpoint_every", "must not be negative");
   return s;
 }
 

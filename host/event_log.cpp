@@ -20,6 +20,16 @@ std::uint64_t EventLog::event_hash(const bib::Event& event) {
 
 EventLog::EventLog(bib::PersistencePlugin* store, std::size_t recent) : store_(store), recent_(recent) {}
 
+void EventLog::save(bib::StateWriter& out) const {
+  out.u64(size_);
+  out.u64(digest_);
+}
+
+void EventLog::load(bib::StateReader& in) {
+  size_ = in.u64();
+  digest_ = in.u64();
+}
+
 void EventLog::add(const bib::Event& event) {
   ++size_;
   digest_ += event_hash(event);

@@ -22,6 +22,7 @@
 
 #include "bib/persistence.hpp"
 #include "bib/service.hpp"
+#include "bib/state_bytes.hpp"
 
 namespace bib::host {
 
@@ -46,6 +47,15 @@ class EventLog {
   std::size_t in_memory() const noexcept { return in_memory_; }
   // 16 lowercase hex digits.
   std::string digest() const;
+
+  // For the host's checkpoint: the count and the digest (the events are in the store).
+  void save(bib::StateWriter& out) const;
+  void load(bib::StateReader& in);
+  // The count and digest of another log (one load() filled), the events staying in the store.
+  void adopt_totals(const EventLog& other) {
+    size_ = other.size_;
+    digest_ = other.digest_;
+  }
 
   // The hash of one event that the digest sums (exposed for tests).
   static std::uint64_t event_hash(const bib::Event& event);

@@ -33,4 +33,29 @@ std::uint64_t EventStore::highest(const std::string& origin) const {
   return it->second.ahead.empty() ? it->second.contiguous : *it->second.ahead.rbegin();
 }
 
+void EventStore::save(bib::StateWriter& out) const {
+  out.u64(count_);
+  out.u64(origins_.size());
+  for (const auto& [origin, o] : origins_) {
+    out.str(origin);
+    out.u64(o.contiguous);
+    out.pod_vector(std::vector<std::uint64_t>(o.ahead.begin(), o.ahead.end()));
+  }
+}
+
+void EventStore::load(bib::StateReader& in) {
+  std::map<std::string, Origin, std::less<>> origins;
+  const std::uint64_t count = in.u64();
+  for (std::uint64_t n = in.count(3 * sizeof(std::uint64_t)); n > 0; --n) {
+    std::string origin = in.str();
+    Origin o;
+    o.contiguous = in.u64();
+    const auto ahead = in.pod_vector<std::uint64_t>();
+    o.ahead.insert(ahead.begin(), ahead.end());
+    origins.emplace(std::move(origin), std::move(o));
+  }
+  origins_.swap(origins);
+  count_ = count;
+}
+
 }  // namespace bib::host

@@ -12,8 +12,10 @@
 #include <map>
 #include <set>
 
-#include "bib/replica.hpp"
 #include <string>
+
+#include "bib/replica.hpp"
+#include "bib/state_bytes.hpp"
 
 namespace bib::host {
 
@@ -30,6 +32,11 @@ class EventStore {
   std::uint64_t highest(const std::string& origin) const;
   // How many events were applied in all.
   std::uint64_t count() const noexcept { return count_; }
+
+  // For the host's checkpoint (checkpoint.hpp). load() replaces everything; it throws
+  // std::runtime_error on bytes save() did not write.
+  void save(bib::StateWriter& out) const;
+  void load(bib::StateReader& in);
 
  private:
   struct Origin {

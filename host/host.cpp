@@ -73,8 +73,10 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   const HostSettings& settings = runtime.settings;
 
   runtime.publisher.open();
-  Committer committer({settings.name, runtime.lamport, runtime.clock, runtime.loop, plugins.services(), log,
-                       plugins.persistence(), plugins.replication()});
+  Committer::Deps deps{settings.name, runtime.lamport, runtime.clock, runtime.loop, plugins.services(), log,
+                       plugins.persistence(), plugins.replication()};
+  deps.checkpoint_every = static_cast<std::uint64_t>(settings.checkpoint_every);
+  Committer committer(std::move(deps));
   runtime.replica = &committer;
   bib::ReplicationPlugin* replication = plugins.replication();
   SessionGate session(committer, runtime.loop, std::chrono::milliseconds(settings.session_wait_ms), log,
@@ -89,7 +91,8 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   try {
     const std::size_t replayed = committer.replay();
     if (plugins.persistence() != nullptr)
-      log.info("replayed {} event(s); next local seq {}", replayed, committer.next_seq());
+      log.info("replayed {} event(s){}; next local seq {}", replayed,
+               committer.started_from_checkpoint() ? " after the checkpoint" : "", committer.next_seq());
   } catch (const std::exception& e) {
     log.error("replay failed: {}", e.what());
     plugins.stop();
@@ -157,6 +160,8 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   if (worker) worker->stop();
 #endif
   if (listener) listener->stop();
+  // What start-up needs, so that the next one does not replay the whole log.
+  if (committer.events_since_checkpoint() > 0) committer.checkpoint("at stop");
   plugins.stop();
   runtime.publisher.close();
   plugins.destroy();

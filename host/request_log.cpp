@@ -1,5 +1,9 @@
 #include "request_log.hpp"
 
+#include <stdexcept>
+
+#include "bib/codec.hpp"
+
 namespace bib::host {
 
 bool RequestLog::answer(const std::string& id, const Waiter& waiter) {
@@ -42,6 +46,32 @@ void RequestLog::keep(const std::string& id, const Reply& reply) {
   while (order_.size() > capacity_) {
     replies_.erase(order_.front());
     order_.pop_front();
+  }
+}
+
+void RequestLog::save(bib::StateWriter& out) const {
+  out.u64(order_.size() + waiting_.size());
+  auto save_one = [&out](const std::string& id, const Reply& reply) {
+    out.str(id);
+    out.u64(reply ? 1 : 0);
+    out.str(reply ? bib::encode(reply.value()) : reply.error().message);
+  };
+  for (const std::string& id : order_) save_one(id, replies_.at(id));
+  for (const auto& [id, waiters] : waiting_) save_one(id, Reply{bib::Map{{"status", "OK"}}});
+}
+
+void RequestLog::load(bib::StateReader& in) {
+  for (std::uint64_t n = in.count(3 * sizeof(std::uint64_t)); n > 0; --n) {
+    std::string id = in.str();
+    const bool ok = in.u64() == 1;
+    std::string body = in.str();
+    if (!ok) {
+      keep(id, Reply{bib::Error{std::move(body)}});
+      continue;
+    }
+    bib::Result<bib::Value> reply = bib::decode(body);
+    if (!reply) throw std::runtime_error("checkpoint state: a remembered reply does not decode: " + reply.error().message);
+    keep(id, Reply{std::move(reply.value())});
   }
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bib/result.hpp"
+#include "bib/state_bytes.hpp"
 #include "bib/value.hpp"
 
 namespace bib::host {
@@ -37,6 +38,12 @@ class RequestLog {
   void finish(const std::string& id, const Reply& reply);
   // A reply known without a client waiting (events replayed or from peers).
   void record(const std::string& id, bib::Value reply);
+
+  // For the host's checkpoint: the finished ids with their replies, oldest first, and the ids
+  // in flight as answered {"status": "OK"} (their events are applied and stored by then).
+  // load() adds what save() wrote as finished; it throws std::runtime_error on other bytes.
+  void save(bib::StateWriter& out) const;
+  void load(bib::StateReader& in);
 
   std::size_t size() const noexcept { return replies_.size(); }
   std::size_t in_flight() const noexcept { return waiting_.size(); }

@@ -28,6 +28,11 @@ class TopicBoard {
   const Setting* find(std::string_view channel) const;
   std::size_t size() const { return topics_.size(); }
 
+  // The board as bytes for the host's checkpoint (ServicePlugin::save_state), and back;
+  // load() throws std::runtime_error on bytes save() did not write.
+  std::string save() const;
+  static TopicBoard load(std::string_view bytes);
+
  private:
   std::map<std::string, Setting, std::less<>> topics_;
 };

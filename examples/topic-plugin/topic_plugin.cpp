@@ -46,6 +46,10 @@ class TopicService final : public bib::ServicePlugin {
 
   void describe(bib::Map& status) const override { status.insert_or_assign("topics", board_.size()); }
 
+  // Checkpoints: a restart restores the board instead of re-applying every setting.
+  std::optional<std::string> save_state() const override { return board_.save(); }
+  void restore_state(std::string_view bytes) override { board_ = TopicBoard::load(bytes); }
+
  private:
   bib::Context* ctx_ = nullptr;
   const bib::NameDirectory* channels_ = nullptr;

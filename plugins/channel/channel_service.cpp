@@ -4,6 +4,7 @@
 
 #include "bib/messaging.hpp"
 #include "bib/reply.hpp"
+#include "bib/state_bytes.hpp"
 
 namespace bib::channel {
 
@@ -50,6 +51,37 @@ Value ChannelService::apply(const Event& event, ApplyMode) {
   auto [it, inserted] = channels_.try_emplace(field->as_string(), created);
   if (!inserted && created.earlier_than(it->second)) it->second = std::move(created);
   return Map{{"status", "sucesso"}};
+}
+
+std::optional<std::string> ChannelService::save_state() const {
+  StateWriter out;
+  out.u64(channels_.size());
+  for (const auto& [name, created] : channels_) {
+    out.str(name);
+    out.f64(created.timestamp);
+    out.str(created.origin);
+    out.u64(created.seq);
+    out.u64(created.clock);
+  }
+  return out.take();
+}
+
+void ChannelService::restore_state(std::string_view bytes) {
+  std::map<std::string, Creation, std::less<>> channels;
+  StateReader in(bytes);
+  if (!bytes.empty()) {
+    for (std::uint64_t n = in.count(5 * sizeof(std::uint64_t)); n > 0; --n) {
+      std::string name = in.str();
+      Creation created;
+      created.timestamp = in.f64();
+      created.origin = in.str();
+      created.seq = in.u64();
+      created.clock = in.u64();
+      channels.emplace(std::move(name), std::move(created));
+    }
+    in.expect_end();
+  }
+  channels_.swap(channels);
 }
 
 const Creation* ChannelService::creation(std::string_view channel) const {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,8 @@ class ChannelService final : public ServicePlugin, public NameDirectory {
   std::vector<std::string> services() const override { return {"channel", "channels"}; }
   Outcome handle(const Request& request) override;
   Value apply(const Event& event, ApplyMode mode) override;
+  std::optional<std::string> save_state() const override;
+  void restore_state(std::string_view bytes) override;
   void describe(Map& status) const override;
 
   bool contains(std::string_view channel) const override { return channels_.contains(channel); }

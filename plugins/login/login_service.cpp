@@ -2,6 +2,7 @@
 
 #include "bib/messaging.hpp"
 #include "bib/reply.hpp"
+#include "bib/state_bytes.hpp"
 
 namespace bib::login {
 
@@ -40,6 +41,42 @@ Value LoginService::apply(const Event& event, ApplyMode) {
   users_.emplace(*user);
   logins_.emplace(LogPosition::of(event), Map{{"user", *user}, {"timestamp", event.timestamp}});
   return Map{{"status", "sucesso"}};
+}
+
+std::optional<std::string> LoginService::save_state() const {
+  StateWriter out;
+  out.u64(users_.size());
+  for (const std::string& user : users_) out.str(user);
+  out.u64(logins_.size());
+  for (const auto& [position, login] : logins_) {
+    out.u64(position.clock);
+    out.str(position.origin);
+    out.u64(position.seq);
+    out.str(login.get_string("user"));
+    out.f64(login.find("timestamp")->as_double());
+  }
+  return out.take();
+}
+
+void LoginService::restore_state(std::string_view bytes) {
+  std::set<std::string, std::less<>> users;
+  std::map<LogPosition, Value> logins;
+  StateReader in(bytes);
+  if (!bytes.empty()) {
+    for (std::uint64_t n = in.count(sizeof(std::uint64_t)); n > 0; --n) users.emplace(in.str());
+    for (std::uint64_t n = in.count(5 * sizeof(std::uint64_t)); n > 0; --n) {
+      LogPosition position;
+      position.clock = in.u64();
+      position.origin = in.str();
+      position.seq = in.u64();
+      std::string user = in.str();
+      const double timestamp = in.f64();
+      logins.emplace(std::move(position), Map{{"user", std::move(user)}, {"timestamp", timestamp}});
+    }
+    in.expect_end();
+  }
+  users_.swap(users);
+  logins_.swap(logins);
 }
 
 void LoginService::describe(Map& status) const {

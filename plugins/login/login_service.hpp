@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,6 +26,8 @@ class LoginService final : public ServicePlugin, public NameDirectory {
   Outcome handle(const Request& request) override;
   Value apply(const Event& event, ApplyMode mode) override;
   void describe(Map& status) const override;
+  std::optional<std::string> save_state() const override;
+  void restore_state(std::string_view bytes) override;
 
   bool contains(std::string_view user) const override { return users_.contains(user); }
   // Every login, in the cluster-wide order: {"user", "timestamp"} at its event's position.

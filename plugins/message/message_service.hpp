@@ -15,6 +15,9 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
+#include <string_view>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -31,6 +34,8 @@ class MessageService final : public ServicePlugin {
   Outcome handle(const Request& request) override;
   Value apply(const Event& event, ApplyMode mode) override;
   void describe(Map& status) const override;
+  std::optional<std::string> save_state() const override { return save_named_logs(inboxes_, message_count_); }
+  void restore_state(std::string_view bytes) override { std::tie(inboxes_, message_count_) = load_named_logs(bytes); }
 
  private:
   Outcome send(const Value& data) const;
@@ -40,7 +45,7 @@ class MessageService final : public ServicePlugin {
   const NameDirectory* users_ = nullptr;
   std::size_t max_message_bytes_ = kDefaultMaxTextBytes;
   OrderedLog::Loader load_message_;                          // a page's messages, from the store
-  std::map<std::string, OrderedLog, std::less<>> inboxes_;  // by user; a message sits in both ends'
+  NamedLogs inboxes_;  // by user; a message sits in both ends'
   std::size_t message_count_ = 0;
 };
 

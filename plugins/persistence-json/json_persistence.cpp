@@ -26,6 +26,7 @@ std::uint64_t location(std::size_t file, std::uint64_t offset) {
 }  // namespace
 
 JsonPersistence::~JsonPersistence() {
+  wait_for_checkpoint_writer();
   // Destroyed without stop(): keep what was appended.
   if (state_ != State::ready) return;
   try {
@@ -54,17 +55,25 @@ void JsonPersistence::require_ready(const char* call) const {
     throw std::logic_error(std::string("persistence-json: ") + call + "() before a successful replay() (or after stop())");
 }
 
+void JsonPersistence::lock_directory() {
+  if (locked_) return;
+  create_directories(dir_);
+  lock_ = DirectoryLock(dir_);
+  locked_ = true;
+}
+
 void JsonPersistence::replay(const std::function<void(const Event&)>& fn) {
   if (state_ != State::configured) throw std::logic_error("persistence-json: replay() must come once, after configure()");
   state_ = State::failed;  // until every file is read and every event handed over
-
-  create_directories(dir_);
-  lock_ = DirectoryLock(dir_);
+  resume_.reset();
+  lock_directory();
+  // Not used for this start: it may not describe these files, and a new one comes later.
+  remove_file_if_exists(path_of(kCheckpointName));
   const bool sync = fsync_ != FsyncPolicy::never;
   const auto& specs = snapshot_files();
 
   // 1. Every existing file in the line layout.
-  std::array<std::optional<RecordScanner>, 5> scanners;
+  std::array<std::optional<RecordScanner>, kFiles> scanners;
   for (std::size_t f = 0; f < specs.size(); ++f) {
     const std::string path = path_of(specs[f].name);
     if (!file_exists(path)) continue;
@@ -74,12 +83,19 @@ void JsonPersistence::replay(const std::function<void(const Event&)>& fn) {
     }
     scanners[f].emplace(path, f);
   }
+  std::size_t replayed = merge_and_open(scanners, FileEnds{}, fn);
 
+  // 4. The journal of an older version.
+  replayed += migrate_journal(fn);
+  state_ = State::ready;
+  ctx_->log().info("replayed {} events from {}; fsync {}", replayed, dir_, to_string(fsync_));
+}
+
+std::size_t JsonPersistence::merge_and_open(std::array<std::optional<RecordScanner>, kFiles>& scanners, FileEnds ends,
+                                            const std::function<void(const Event&)>& fn) {
+  const auto& specs = snapshot_files();
   // 2-3. Merge by pos while it runs without a gap.
-  std::array<std::optional<ScannedRecord>, 5> heads;
-  std::array<std::uint64_t, 5> ends;
-  std::array<bool, 5> has_records{};
-  ends.fill(RecordScanner::kFirstRecord);
+  std::array<std::optional<ScannedRecord>, kFiles> heads;
   for (std::size_t f = 0; f < specs.size(); ++f)
     if (scanners[f]) heads[f] = scanners[f]->next();
   std::size_t replayed = 0;
@@ -102,8 +118,8 @@ void JsonPersistence::replay(const std::function<void(const Event&)>& fn) {
     } else {
       ++duplicates;
     }
-    ends[*first] = record.end;
-    has_records[*first] = true;
+    ends.end[*first] = record.end;
+    ends.has_records[*first] = true;
     ++next_pos_;
     heads[*first] = scanners[*first]->next();
   }
@@ -116,18 +132,15 @@ void JsonPersistence::replay(const std::function<void(const Event&)>& fn) {
   if (duplicates > 0) ctx_->log().warn("{} stored events repeat an (origin, seq) already read: replayed once", duplicates);
 
   // Open for appending: each file cut after its last kept record (created when missing).
+  const bool sync = fsync_ != FsyncPolicy::never;
   bool created = false;
   for (std::size_t f = 0; f < specs.size(); ++f) {
     const std::string path = path_of(specs[f].name);
     created = created || !file_exists(path);
-    files_[f].open(path, ends[f], has_records[f], sync);
+    files_[f].open(path, ends.end[f], ends.has_records[f], sync);
   }
   if (created && sync) sync_directory(dir_);
-
-  // 4. The journal of an older version.
-  replayed += migrate_journal(fn);
-  state_ = State::ready;
-  ctx_->log().info("replayed {} events from {}; fsync {}", replayed, dir_, to_string(fsync_));
+  return replayed;
 }
 
 std::size_t JsonPersistence::migrate_journal(const std::function<void(const Event&)>& fn) {
@@ -221,6 +234,7 @@ std::vector<Event> JsonPersistence::read_after(std::string_view origin, std::uin
 }
 
 void JsonPersistence::stop() {
+  wait_for_checkpoint_writer();
   if (state_ != State::ready) return;  // never write after a failed replay
   try {
     write_pending();

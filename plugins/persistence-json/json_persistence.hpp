@@ -29,6 +29,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <thread>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -45,6 +48,9 @@ class JsonPersistence final : public PersistencePlugin {
  public:
   // Written by versions before the files were appended in place; read once and removed.
   static constexpr const char* kJournalName = "journal.jsonl";
+  // The index and the files' ends at the last checkpoint, with the host's state
+  // (json_checkpoint.cpp).
+  static constexpr const char* kCheckpointName = "checkpoint.bin";
 
   JsonPersistence() = default;
   ~JsonPersistence() override;
@@ -56,13 +62,41 @@ class JsonPersistence final : public PersistencePlugin {
   void stop() override;
   std::optional<Event> read(std::string_view origin, std::uint64_t seq) override;
   std::vector<Event> read_after(std::string_view origin, std::uint64_t after, std::size_t limit) override;
+  bool save_checkpoint(std::string_view host_state) override;
+  std::optional<std::string> load_checkpoint() override;
+  void replay_since_checkpoint(const std::function<void(const Event&)>& fn) override;
 
   // For tests and the benchmark: the events stored (replayed and appended).
   std::uint64_t event_count() const noexcept { return next_pos_ - 1; }
+  // Returns once the checkpoint being written in the background, if any, is on disk (or has
+  // failed). stop() and save_checkpoint() wait too; tests that copy the files call it.
+  void wait_for_checkpoint_writer() noexcept;
 
  private:
   enum class State { created, configured, ready, failed, stopped };
+  static constexpr std::size_t kFiles = 5;
 
+  // Where the files' kept records end, and whether they hold any.
+  struct FileEnds {
+    std::array<std::uint64_t, kFiles> end;
+    std::array<bool, kFiles> has_records{};
+    FileEnds() { end.fill(RecordScanner::kFirstRecord); }
+  };
+  // What load_checkpoint() read, for replay_since_checkpoint().
+  struct Resume {
+    FileEnds ends;
+    std::uint64_t next_pos = 1;
+    EventIndex index;
+  };
+
+  void lock_directory();
+  // Replay steps 2-3 from `scanners` (at the files' starts, or at a checkpoint's ends): hands
+  // fn each record in pos order from next_pos_ while there is no gap, then opens the files
+  // for appending after the last kept record. Returns how many events fn got.
+  std::size_t merge_and_open(std::array<std::optional<RecordScanner>, kFiles>& scanners, FileEnds ends,
+                             const std::function<void(const Event&)>& fn);
+  // The checkpoint file's contents when it matches the files; nothing (and a warning) else.
+  std::optional<std::pair<Resume, std::string>> read_checkpoint() const;
   std::string path_of(const char* name) const;
   void require_ready(const char* call) const;
   // Queues the event's record in its file and indexes it.
@@ -79,6 +113,11 @@ class JsonPersistence final : public PersistencePlugin {
 
   State state_ = State::created;
   DirectoryLock lock_;
+  bool locked_ = false;
+  std::optional<Resume> resume_;  // from load_checkpoint()
+  // Writes checkpoint.bin off the loop thread: a large one takes seconds to reach the disk,
+  // which the requests must not wait for. Joined before the next one, and at stop.
+  std::thread checkpoint_writer_;
   std::array<RecordFile, 5> files_;          // in snapshot_files() order
   std::array<bool, 5> unsynced_{};           // written since the last fdatasync
   std::size_t pending_bytes_ = 0;

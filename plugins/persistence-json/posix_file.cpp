@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -159,6 +160,21 @@ DirectoryLock::DirectoryLock(const std::string& dir) : file_(dir + "/.lock", O_R
     if (errno == EWOULDBLOCK) throw std::runtime_error("data directory " + dir + " is in use by another process");
     fail("lock", file_.path());
   }
+}
+
+MappedFile::MappedFile(const std::string& path) {
+  File file(path, O_RDONLY);
+  size_ = static_cast<std::size_t>(file.size());
+  if (size_ == 0) return;
+  data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, file.fd(), 0);
+  if (data_ == MAP_FAILED) {
+    data_ = nullptr;
+    fail("mmap", path);
+  }
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(data_, size_);
 }
 
 }  // namespace bib::persistence

@@ -53,6 +53,21 @@ std::string write_temp_file(const std::string& path, std::string_view content, b
 void rename_file(const std::string& from, const std::string& to);
 void remove_file_if_exists(const std::string& path) noexcept;
 
+// A whole file mapped read-only while the object lives (mmap(2)): a large file read without
+// first zeroing a buffer for it and copying it in (the checkpoint, at every start).
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path);
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+  std::string_view bytes() const noexcept { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 // An exclusive flock(2) on <dir>/.lock while the object lives: two processes appending to
 // one directory would interleave their journals and overwrite each other's snapshots.
 class DirectoryLock {

@@ -47,6 +47,22 @@ RecordScanner::RecordScanner(const std::string& path, std::size_t file)
     throw std::logic_error("RecordScanner: " + path + " is not in the line layout");
 }
 
+RecordScanner::RecordScanner(const std::string& path, std::size_t file, std::uint64_t end)
+    : path_(path), file_(file), in_(path, std::ios::binary), offset_(end) {
+  // After a record comes "," (more records follow) or nothing (the closing follows), then a
+  // newline; anything else was written after the checkpoint by an interrupted write.
+  std::string rest;
+  if (!in_.seekg(static_cast<std::streamoff>(end)) || !std::getline(in_, rest) || in_.eof() ||
+      (!rest.empty() && rest != ",")) {
+    done_ = true;
+    if (!rest.empty() && rest != ",") torn_tail_ = "the bytes after the checkpoint's last record: " + rest.substr(0, 40);
+    return;
+  }
+  offset_ = end + rest.size() + 1;
+  line_number_ = 0;  // counted from the checkpoint on
+  line_suffix_ = " after the checkpoint";
+}
+
 std::optional<ScannedRecord> RecordScanner::next() {
   if (done_) return std::nullopt;
   std::string line;
@@ -72,8 +88,8 @@ std::optional<ScannedRecord> RecordScanner::next() {
   // A bad line: the torn end of an interrupted write when no complete record follows it.
   const std::size_t bad_line = line_number_;
   if (any_record_after())
-    throw std::runtime_error("corrupt snapshot " + path_ + " line " + std::to_string(bad_line) + ": " + why);
-  torn_tail_ = "line " + std::to_string(bad_line) + ": " + why;
+    throw std::runtime_error("corrupt snapshot " + path_ + " line " + std::to_string(bad_line) + line_suffix_ + ": " + why);
+  torn_tail_ = "line " + std::to_string(bad_line) + line_suffix_ + ": " + why;
   done_ = true;
   return std::nullopt;
 }
@@ -148,6 +164,20 @@ void RecordFile::write_pending() {
   tail_ += records;
   has_records_ = true;
   pending_.clear();
+}
+
+std::string bytes_before(const std::string& path, std::uint64_t end) {
+  const std::uint64_t from = end > kCheckedTailBytes ? end - kCheckedTailBytes : 0;
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes(static_cast<std::size_t>(end - from), '\0');
+  if (!in.seekg(static_cast<std::streamoff>(from)) || !in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
+    return {};
+  return bytes;
+}
+
+std::string RecordFile::bytes_before_end() const {
+  const std::uint64_t from = tail_ > kCheckedTailBytes ? tail_ - kCheckedTailBytes : 0;
+  return file_.read_at(static_cast<off_t>(from), static_cast<std::size_t>(tail_ - from));
 }
 
 std::string RecordFile::read(std::uint64_t offset) const {

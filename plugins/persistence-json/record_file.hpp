@@ -41,6 +41,8 @@ class RecordScanner {
   // `file` is the index in snapshot_files(). The file must exist and start with "[\n"
   // (in_line_layout()).
   RecordScanner(const std::string& path, std::size_t file);
+  // Scans only what follows `end`, the end of a record (RecordFile::end() at a checkpoint).
+  RecordScanner(const std::string& path, std::size_t file, std::uint64_t end);
   // The next record; nothing at the end: the closing "]" line, the end of the file, or a torn
   // last line (torn_tail() says why). Throws std::runtime_error naming the file and line when
   // a bad line has complete records after it: that is corruption, not a torn write.
@@ -55,9 +57,15 @@ class RecordScanner {
   std::ifstream in_;
   std::uint64_t offset_ = kFirstRecord;
   std::size_t line_number_ = 1;
+  const char* line_suffix_ = "";  // what line_number_ counts from, when not the file's start
   bool done_ = false;
   std::optional<std::string> torn_tail_;
 };
+
+// The bytes of a file's record text that a checkpoint compares: up to 64, ending at `end`.
+inline constexpr std::size_t kCheckedTailBytes = 64;
+// The same bytes, read from the file at path (fewer or others when it changed since).
+std::string bytes_before(const std::string& path, std::uint64_t end);
 
 // True when the file starts with "[\n" (a file written by this plugin, or in its layout).
 bool in_line_layout(const std::string& path);
@@ -87,6 +95,13 @@ class RecordFile {
   // The text of the record at offset, written or queued.
   std::string read(std::uint64_t offset) const;
   void close() noexcept { file_.close(); }
+
+  // For a checkpoint, with nothing queued: where the records on disk end, whether there are
+  // any, and the last bytes before that end (what a later start compares, to know the file
+  // still holds what the checkpoint saw).
+  std::uint64_t end() const noexcept { return tail_; }
+  bool has_records() const noexcept { return has_records_; }
+  std::string bytes_before_end() const;
 
  private:
   File file_;

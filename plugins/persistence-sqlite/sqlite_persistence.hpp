@@ -22,9 +22,18 @@
 // power cut could lose writes already answered.)
 // A database SQLite cannot read, or that fails PRAGMA quick_check, stops start-up: replay()
 // throws naming the file. Nothing is written to it then.
+//
+// Checkpoints (docs/persistence.md) live in the same database, so they commit with the
+// events they describe:
+//   CREATE TABLE checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), last_rowid INTEGER NOT NULL,
+//                            last_origin TEXT NOT NULL, last_seq INTEGER NOT NULL, state BLOB NOT NULL)
+// A start from one reads only the rows after last_rowid (whose row must still be that event),
+// and skips quick_check, which reads the whole file; a whole replay runs it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "bib/context.hpp"
@@ -48,12 +57,19 @@ class SqlitePersistence final : public PersistencePlugin {
   void stop() override;
   std::optional<Event> read(std::string_view origin, std::uint64_t seq) override;
   std::vector<Event> read_after(std::string_view origin, std::uint64_t after, std::size_t limit) override;
+  bool save_checkpoint(std::string_view host_state) override;
+  std::optional<std::string> load_checkpoint() override;
+  void replay_since_checkpoint(const std::function<void(const Event&)>& fn) override;
 
  private:
   struct Open;  // the connection and its prepared statements
   enum class State { created, configured, ready, failed, stopped };
 
   void require_ready(const char* call) const;
+  // Opens the database (once), WAL mode, the schema; quick_check when asked.
+  void open_database(bool check);
+  // Hands fn every row after rowid `after`, in rowid order, then prepares the statements.
+  std::size_t replay_rows(std::int64_t after, const std::function<void(const Event&)>& fn);
   void commit();
   // A row of SELECT kColumns.
   Event event_of_row(Statement& row) const;
@@ -64,6 +80,7 @@ class SqlitePersistence final : public PersistencePlugin {
   FsyncPolicy fsync_ = FsyncPolicy::batch;
   State state_ = State::created;
   std::unique_ptr<Open> db_;
+  std::optional<std::int64_t> checkpoint_rowid_;  // from load_checkpoint()
 };
 
 }  // namespace bib::persistence

@@ -14,6 +14,9 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
+#include <string_view>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,8 @@ class PublishService final : public ServicePlugin {
   Outcome handle(const Request& request) override;
   Value apply(const Event& event, ApplyMode mode) override;
   void describe(Map& status) const override;
+  std::optional<std::string> save_state() const override { return save_named_logs(posts_, post_count_); }
+  void restore_state(std::string_view bytes) override { std::tie(posts_, post_count_) = load_named_logs(bytes); }
 
  private:
   Outcome publish(const Value& data) const;
@@ -40,7 +45,7 @@ class PublishService final : public ServicePlugin {
   const NameDirectory* channels_ = nullptr;
   std::size_t max_message_bytes_ = kDefaultMaxTextBytes;
   OrderedLog::Loader load_post_;                          // a page's posts, from the store
-  std::map<std::string, OrderedLog, std::less<>> posts_;  // by channel: positions only
+  NamedLogs posts_;  // by channel: positions only
   std::size_t post_count_ = 0;
 };
 

@@ -118,6 +118,52 @@ void OrderedLog::erase(const LogPosition& position) {
   if (at != slots_.end() && position_of(*at) == position) slots_.erase(at);
 }
 
+// The request ids are not saved: they are the slots' own (a twin replaced keeps its id's
+// slot), so load() puts them back in the table, which costs less than reading it.
+void OrderedLog::save(StateWriter& out) const {
+  out.u64(origins_.size());
+  for (const std::string& origin : origins_) out.str(origin);
+  out.pod_vector(slots_);
+}
+
+OrderedLog OrderedLog::load(StateReader& in) {
+  OrderedLog log;
+  const std::uint64_t origins = in.count(sizeof(std::uint64_t));
+  for (std::uint64_t i = 0; i < origins; ++i) log.intern(in.str());
+  log.slots_ = in.pod_vector<Slot>();
+  const bool origins_ok = std::all_of(log.slots_.begin(), log.slots_.end(),
+                                      [&](const Slot& s) { return s.origin < log.origins_.size(); });
+  if (!origins_ok || log.origins_.size() != origins)
+    throw std::runtime_error("checkpoint state: an ordered log that does not hold together");
+  for (const Slot& slot : log.slots_)
+    if (slot.request != 0) log.add_request(slot.request);
+  return log;
+}
+
+std::string save_named_logs(const NamedLogs& logs, std::uint64_t count) {
+  StateWriter out;
+  out.u64(count);
+  out.u64(logs.size());
+  for (const auto& [name, log] : logs) {
+    out.str(name);
+    log.save(out);
+  }
+  return out.take();
+}
+
+std::pair<NamedLogs, std::uint64_t> load_named_logs(std::string_view bytes) {
+  std::pair<NamedLogs, std::uint64_t> loaded{NamedLogs{}, 0};
+  if (bytes.empty()) return loaded;
+  StateReader in(bytes);
+  loaded.second = in.u64();
+  for (std::uint64_t n = in.count(sizeof(std::uint64_t)); n > 0; --n) {
+    std::string name = in.str();
+    loaded.first.emplace(std::move(name), OrderedLog::load(in));
+  }
+  in.expect_end();
+  return loaded;
+}
+
 bool OrderedLog::has_request(std::uint64_t hash) const {
   if (requests_.empty()) return false;
   const std::size_t mask = requests_.size() - 1;

@@ -2,8 +2,11 @@
 // libbib-sdk.so, one copy shared by the host and every plugin.
 #include "bib/plugin.hpp"
 
+#include <stdexcept>
+
 #include "bib/context.hpp"
 #include "bib/event_loop.hpp"
+#include "bib/persistence.hpp"
 #include "bib/service.hpp"
 
 namespace bib {
@@ -24,6 +27,21 @@ Context::~Context() = default;
 EventLoop::~EventLoop() = default;
 
 Value ServicePlugin::apply(const Event& /*event*/, ApplyMode /*mode*/) { return Value{}; }
+
+std::optional<std::string> ServicePlugin::save_state() const { return std::nullopt; }
+
+void ServicePlugin::restore_state(std::string_view /*bytes*/) {
+  throw std::logic_error("this service plugin keeps no checkpoint (save_state)");
+}
+
+bool PersistencePlugin::save_checkpoint(std::string_view /*host_state*/) { return false; }
+
+std::optional<std::string> PersistencePlugin::load_checkpoint() { return std::nullopt; }
+
+void PersistencePlugin::replay_since_checkpoint(const std::function<void(const Event&)>& /*fn*/) {
+  throw std::logic_error("this persistence plugin keeps no checkpoint (load_checkpoint)");
+}
+
 void Plugin::describe(Map& /*status*/) const {}
 
 }  // namespace bib

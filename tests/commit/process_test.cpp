@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -23,12 +25,13 @@ class CommitProcessTest : public ::testing::Test {
  protected:
   CommitProcessTest() : dir_(make_temp_dir("commit")), endpoint_(block_.endpoint(1, 7000)), client_(endpoint_) {}
 
-  // The service plugin and persistence-json on dir_/data.
+  // The service plugin and persistence-json on dir_/data; host_extra_ and plugin_extra_ are
+  // more lines of [host] and of the service plugin's entry.
   std::string config(const std::string& service_plugin = "fixture-counter") {
     return write_file(dir_, "host.toml",
                       "[host]\nname = \"n1\"\nsession_wait_ms = 300\nlisten = \"" + endpoint_ + "\"\nplugin_path = \"" + plugin_dir() +
-                          "\"\n\n[[plugins]]\nname = \"" + service_plugin +
-                          "\"\n\n[[plugins]]\nname = \"persistence-json\"\ndir = \"" + dir_ + "/data\"\n");
+                          "\"\n" + host_extra_ + "\n[[plugins]]\nname = \"" + service_plugin + "\"\n" + plugin_extra_ +
+                          "\n[[plugins]]\nname = \"persistence-json\"\ndir = \"" + dir_ + "/data\"\n");
   }
 
   void start(const std::string& log_name) {
@@ -47,6 +50,19 @@ class CommitProcessTest : public ::testing::Test {
     return reply->data.get_int("total");
   }
 
+  // Stops the host as an operator would, with SIGTERM, and waits for it.
+  void stop() {
+    host_->signal(SIGTERM);
+    ASSERT_EQ(host_->wait_exit(30s), 0) << host_->log();
+  }
+  void kill() {
+    host_->signal(SIGKILL);
+    host_->wait_exit(10s);
+  }
+  bool logged(const std::string& text) const { return host_->log().find(text) != std::string::npos; }
+
+  std::string host_extra_;
+  std::string plugin_extra_;
   LoopbackBlock block_;
   std::string dir_;
   std::string endpoint_;
@@ -139,6 +155,90 @@ TEST_F(CommitProcessTest, ARequestAheadOfTheServerWaitsBoundedThenIsServed) {
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->data.get_string("status"), "erro");
   EXPECT_NE(bad->data.get_string("description").find("'after'"), std::string::npos) << bad->to_string();
+}
+
+// Checkpoints (docs/persistence.md): the state start-up needs, saved at stop and every
+// host.checkpoint_every events, so that a restart does not re-apply the whole history.
+
+TEST_F(CommitProcessTest, AfterAStopTheNextStartComesFromTheCheckpointWithNothingToReplay) {
+  start("first.log");
+  EXPECT_EQ(add(1, "a"), 1);
+  EXPECT_EQ(add(2, "b"), 3);
+  EXPECT_EQ(add(3, "c"), 6);
+  const std::string digest = client_.call("status")->data.get_string("digest");
+  stop();
+  EXPECT_TRUE(logged("checkpoint at stop: 3 events")) << host_->log();
+
+  start("second.log");
+  EXPECT_TRUE(logged("restored the checkpoint: 3 events, next local seq 4")) << host_->log();
+  EXPECT_TRUE(logged("from its checkpoint and 0 events stored after it")) << host_->log();
+  auto status = client_.call("status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->data.get_string("digest"), digest);
+  EXPECT_EQ(status->data.at("version_vector"), bib::Value(bib::Map{{"n1", 3}}));
+  auto total = client_.call("total");
+  EXPECT_EQ(total->data.get_int("total"), 6);
+  EXPECT_EQ(total->data.get_int("adds"), 3);
+  EXPECT_EQ(add(100, "b"), 3);  // the remembered request ids came back too
+  std::int64_t seq = 0;
+  EXPECT_EQ(add(4, "d", &seq), 10);
+  EXPECT_EQ(seq, 4);
+}
+
+TEST_F(CommitProcessTest, AfterSigkillOnlyTheEventsStoredSinceTheLastCheckpointAreReplayed) {
+  host_extra_ = "checkpoint_every = 2\n";
+  start("first.log");
+  EXPECT_EQ(add(1, "a"), 1);
+  EXPECT_EQ(add(2, "b"), 3);  // the second event: a checkpoint
+  ASSERT_TRUE(wait_until([&] { return logged("checkpoint periodic: 2 events"); }, 10s)) << host_->log();
+  EXPECT_EQ(add(3, "c"), 6);
+  const std::string digest = client_.call("status")->data.get_string("digest");
+  kill();
+
+  start("second.log");
+  EXPECT_TRUE(logged("restored the checkpoint: 2 events")) << host_->log();
+  EXPECT_TRUE(logged("from its checkpoint and 1 events stored after it")) << host_->log();
+  EXPECT_EQ(client_.call("status")->data.get_string("digest"), digest);
+  EXPECT_EQ(client_.call("total")->data.get_int("total"), 6);
+  EXPECT_EQ(add(50, "c"), 6);  // replayed after the checkpoint: still a known request
+  EXPECT_EQ(add(50, "a"), 1);  // from the checkpoint
+  std::int64_t seq = 0;
+  EXPECT_EQ(add(4, "d", &seq), 10);
+  EXPECT_EQ(seq, 4);
+}
+
+TEST_F(CommitProcessTest, ATornCheckpointIsRefusedAndTheWholeLogReplayed) {
+  start("first.log");
+  EXPECT_EQ(add(5, "a"), 5);
+  EXPECT_EQ(add(6, "b"), 11);
+  stop();
+  // One byte of the checkpoint changed, as a bad disk or a stray write would.
+  const std::string path = dir_ + "/data/checkpoint.bin";
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ASSERT_GT(bytes.size(), 100U);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  write_file(dir_ + "/data", "checkpoint.bin", bytes);
+
+  start("second.log");
+  EXPECT_TRUE(logged("is torn or altered")) << host_->log();
+  EXPECT_FALSE(logged("restored the checkpoint")) << host_->log();
+  EXPECT_EQ(client_.call("total")->data.get_int("total"), 11);
+  EXPECT_EQ(add(9, "b"), 11);
+}
+
+TEST_F(CommitProcessTest, APluginThatKeepsNoStateMeansNoCheckpointAndAWholeReplay) {
+  plugin_extra_ = "checkpoints = false\n";
+  start("first.log");
+  EXPECT_EQ(add(1, "a"), 1);
+  EXPECT_EQ(add(2, "b"), 3);
+  stop();
+  EXPECT_TRUE(logged("plugin 'fixture-counter' keeps no checkpoint state")) << host_->log();
+
+  start("second.log");
+  EXPECT_FALSE(logged("restored the checkpoint")) << host_->log();
+  EXPECT_TRUE(logged("replayed 2 event(s);")) << host_->log();
+  EXPECT_EQ(client_.call("total")->data.get_int("total"), 3);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // first reply), alone.
 #include <gtest/gtest.h>
 
+#include "checkpoint_seal.hpp"
 #include "event_store.hpp"
 #include "request_log.hpp"
 
@@ -64,6 +65,65 @@ TEST(RequestLogTest, ForgetsTheOldestBeyondCapacity) {
   EXPECT_EQ(log.size(), 2u);
   EXPECT_FALSE(log.answer("a", [](RequestLog::Reply) {}));
   EXPECT_TRUE(log.answer("c", [](RequestLog::Reply) {}));
+}
+
+// Checkpoints: each part saves and loads itself; the seal refuses another node's or altered bytes.
+TEST(EventStoreTest, SavedAndLoadedKeepsGapsAndCounts) {
+  EventStore store;
+  for (std::uint64_t seq : {1, 2, 5, 7}) store.mark("a", seq);
+  store.mark("b", 1);
+  bib::StateWriter out;
+  store.save(out);
+  const std::string bytes = out.take();
+  EventStore loaded;
+  bib::StateReader in(bytes);
+  loaded.load(in);
+  in.expect_end();
+  EXPECT_EQ(loaded.version_vector(), store.version_vector());
+  EXPECT_EQ(loaded.count(), 5U);
+  EXPECT_EQ(loaded.highest("a"), 7U);
+  EXPECT_TRUE(loaded.applied("a", 5));
+  EXPECT_FALSE(loaded.applied("a", 6));
+  EXPECT_TRUE(loaded.mark("a", 3));
+  EXPECT_TRUE(loaded.mark("a", 4));
+  EXPECT_EQ(loaded.version_vector(), (VersionVector{{"a", 5}, {"b", 1}}));
+}
+
+TEST(RequestLogTest, SavedAndLoadedAnswersTheSameRepliesAndInFlightOnesAsOk) {
+  RequestLog log(10);
+  log.record("login\nr1", Map{{"status", "sucesso"}});
+  log.finish("publish\nr2", RequestLog::Reply{bib::Error{"write not durable"}});
+  log.begin("publish\nr3");
+  bib::StateWriter out;
+  log.save(out);
+  const std::string bytes = out.take();
+  RequestLog loaded(10);
+  bib::StateReader in(bytes);
+  loaded.load(in);
+  in.expect_end();
+  auto answer = [&](const std::string& id) {
+    std::optional<RequestLog::Reply> got;
+    EXPECT_TRUE(loaded.answer(id, [&](RequestLog::Reply r) { got = std::move(r); })) << id;
+    return got;
+  };
+  EXPECT_EQ(answer("login\nr1")->value(), Value(Map{{"status", "sucesso"}}));
+  EXPECT_EQ(answer("publish\nr2")->error().message, "write not durable");
+  EXPECT_EQ(answer("publish\nr3")->value(), Value(Map{{"status", "OK"}}));
+  EXPECT_EQ(loaded.in_flight(), 0U);
+}
+
+TEST(CheckpointSealTest, OpensOnlyForItsNodeAndUnaltered) {
+  bib::StateWriter writer = checkpoint_writer("server-1");
+  writer.str("payload");
+  const std::string sealed = seal(std::move(writer));
+  bib::StateReader payload(unseal_checkpoint("server-1", sealed));
+  EXPECT_EQ(payload.str(), "payload");
+  EXPECT_NO_THROW(payload.expect_end());
+  EXPECT_THROW(unseal_checkpoint("server-2", sealed), std::runtime_error);
+  std::string altered = sealed;
+  altered[altered.size() / 2] ^= 0x20;
+  EXPECT_THROW(unseal_checkpoint("server-1", altered), std::runtime_error);
+  EXPECT_THROW(unseal_checkpoint("server-1", "short"), std::runtime_error);
 }
 
 }  // namespace

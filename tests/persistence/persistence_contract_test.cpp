@@ -31,6 +31,11 @@ namespace {
 // What the plugins keep in files: options name the folder alone, and a crash leaves the files.
 struct InFiles {
   static Map options(const std::string&, Map given) { return given; }
+  // Returns once the last save_checkpoint() is on disk (json writes it in the background).
+  template <class Plugin>
+  static void checkpoint_written(Plugin& plugin) {
+    if constexpr (std::is_same_v<Plugin, persistence::JsonPersistence>) plugin.wait_for_checkpoint_writer();
+  }
   static std::string crash_image(const std::string& dir, const std::string& copy) {
     return bib::test::crash_image(dir, copy);
   }
@@ -38,18 +43,22 @@ struct InFiles {
 struct Json : InFiles {
   using Plugin = persistence::JsonPersistence;
   static constexpr bool durable = true;
+  static constexpr bool checkpoints = true;
 };
 struct Sqlite : InFiles {
   using Plugin = persistence::SqlitePersistence;
   static constexpr bool durable = true;
+  static constexpr bool checkpoints = true;
 };
 struct Memory : InFiles {
   using Plugin = persistence::MemoryPersistence;
   static constexpr bool durable = false;
+  static constexpr bool checkpoints = false;  // nothing to start from after a restart anyway
 };
 struct Postgres {
   using Plugin = persistence::PostgresPersistence;
   static constexpr bool durable = true;
+  static constexpr bool checkpoints = false;  // not yet: a start replays the whole log
   // The folder's schema: the same folder, the same schema (a restart finds its events).
   static Map options(const std::string& dir, Map given) {
     given.insert_or_assign("conninfo", test_postgres_conninfo());
@@ -58,6 +67,8 @@ struct Postgres {
   }
   // The server holds what was committed: a crash of the process loses only what was not.
   static std::string crash_image(const std::string& dir, const std::string&) { return dir; }
+  template <class Plugin>
+  static void checkpoint_written(Plugin&) {}
 };
 
 class PluginNames {
@@ -296,6 +307,86 @@ TYPED_TEST(PersistenceContract, UnknownOptionIsRefusedByName) {
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).rfind("unknown option 'fsnyc' (options: dir, fsync", 0), 0u) << e.what();
   }
+}
+
+// Checkpoints (docs/persistence.md): the host's state kept with the store's own, and a start
+// that reads only what was stored after it.
+
+TYPED_TEST(PersistenceContract, ACheckpointComesBackWithOnlyTheEventsStoredAfterIt) {
+  const auto before = sample_events(10, "server-1", 1, 1);
+  const auto after = sample_events(5, "server-2", 1, 20);
+  {
+    auto i = this->opened(this->dir_);
+    append_all(*i.plugin, before);
+    EXPECT_EQ(i.plugin->save_checkpoint("host state 1"), TypeParam::checkpoints);
+    append_all(*i.plugin, after);
+    i.plugin->stop();
+  }
+  if constexpr (!TypeParam::checkpoints) {
+    auto i = this->configured(this->dir_);
+    EXPECT_FALSE(i.plugin->load_checkpoint().has_value());
+    return;
+  }
+  {
+    auto i = this->configured(this->dir_);
+    EXPECT_EQ(i.plugin->load_checkpoint(), std::optional<std::string>("host state 1"));
+    std::vector<Event> tail;
+    i.plugin->replay_since_checkpoint([&](const Event& e) { tail.push_back(e); });
+    expect_same_events(after, tail);
+    // Everything is there to read, and appends go on after it.
+    ASSERT_TRUE(i.plugin->read("server-1", 3).has_value());
+    EXPECT_EQ(i.plugin->read("server-1", 3)->data, before[2].data);
+    EXPECT_EQ(i.plugin->read_after("server-1", 8, 10).size(), 2U);
+    append_all(*i.plugin, sample_events(2, "server-3", 1, 40));
+    i.plugin->stop();
+  }
+  EXPECT_EQ(this->replayed_from(this->dir_).size(), 17U);
+}
+
+TYPED_TEST(PersistenceContract, TheLatestCheckpointWinsAndAWholeReplayStillGivesEverything) {
+  if constexpr (!TypeParam::checkpoints) GTEST_SKIP() << "keeps no checkpoints";
+  const auto events = sample_events(9, "server-1", 1, 1);
+  {
+    auto i = this->opened(this->dir_);
+    append_all(*i.plugin, {events.begin(), events.begin() + 3});
+    ASSERT_TRUE(i.plugin->save_checkpoint("first"));
+    append_all(*i.plugin, {events.begin() + 3, events.begin() + 6});
+    ASSERT_TRUE(i.plugin->save_checkpoint(std::string(100000, 'x')));  // larger than the first
+    append_all(*i.plugin, {events.begin() + 6, events.end()});
+    i.plugin->stop();
+  }
+  {
+    auto i = this->configured(this->dir_);
+    EXPECT_EQ(i.plugin->load_checkpoint(), std::optional<std::string>(std::string(100000, 'x')));
+    std::vector<Event> tail;
+    i.plugin->replay_since_checkpoint([&](const Event& e) { tail.push_back(e); });
+    expect_same_events({events.begin() + 6, events.end()}, tail);
+    i.plugin->stop();
+  }
+  // The host may decline a checkpoint it was given and replay the whole log instead.
+  auto i = this->configured(this->dir_);
+  ASSERT_TRUE(i.plugin->load_checkpoint().has_value());
+  expect_same_events(events, replay_all(*i.plugin));
+  i.plugin->stop();
+}
+
+TYPED_TEST(PersistenceContract, ACrashAfterACheckpointKeepsItAndTheFlushedEventsAfterIt) {
+  if constexpr (!TypeParam::checkpoints) GTEST_SKIP() << "keeps no checkpoints";
+  const auto events = sample_events(8, "server-1", 1, 1);
+  auto i = this->opened(this->dir_);
+  append_all(*i.plugin, {events.begin(), events.begin() + 4});
+  ASSERT_TRUE(i.plugin->save_checkpoint("at four"));
+  append_all(*i.plugin, {events.begin() + 4, events.end()});
+  i.plugin->flush();
+  TypeParam::checkpoint_written(*i.plugin);
+  const std::string image = TypeParam::crash_image(this->dir_, this->dir_ + "-image");
+
+  auto restarted = this->configured(image);
+  EXPECT_EQ(restarted.plugin->load_checkpoint(), std::optional<std::string>("at four"));
+  std::vector<Event> tail;
+  restarted.plugin->replay_since_checkpoint([&](const Event& e) { tail.push_back(e); });
+  expect_same_events({events.begin() + 4, events.end()}, tail);
+  restarted.plugin->stop();
 }
 
 }  // namespace

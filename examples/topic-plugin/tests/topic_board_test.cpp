@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 #include "topic_board.hpp"
@@ -31,6 +32,20 @@ TEST(TopicBoard, AnOlderSettingIsNotCurrent) {
   EXPECT_EQ(board.find("geral")->topic, "new");
   EXPECT_EQ(board.size(), 1u);
   EXPECT_EQ(board.find("other"), nullptr);
+}
+
+TEST(TopicBoard, SavedAndLoadedHoldsTheSameSettings) {
+  TopicBoard board;
+  board.apply("geral", {"oi", "ana", 10.0, "server-1", 1});
+  board.apply("esportes", {"gol", "", 12.5, "server-2", 4});
+  const TopicBoard loaded = TopicBoard::load(board.save());
+  ASSERT_EQ(loaded.size(), 2U);
+  ASSERT_NE(loaded.find("esportes"), nullptr);
+  EXPECT_EQ(loaded.find("esportes")->topic, "gol");
+  EXPECT_EQ(loaded.find("esportes")->timestamp, 12.5);
+  EXPECT_EQ(loaded.find("geral")->user, "ana");
+  EXPECT_THROW(TopicBoard::load(board.save().substr(0, 20)), std::runtime_error);
+  EXPECT_EQ(TopicBoard::load("").size(), 0U);
 }
 
 }  // namespace

@@ -7,8 +7,11 @@
 #include "bib/reply.hpp"
 #include "channel_service.hpp"
 #include "support/fake_context.hpp"
+#include "support/outcome.hpp"
 
 namespace {
+
+using bib::test::reply_data;
 
 using bib::ApplyMode;
 using bib::Map;
@@ -142,6 +145,23 @@ TEST_F(ChannelServiceTest, IsTheChannelsDirectoryForOtherPlugins) {
   ASSERT_NE(directory, nullptr);
   EXPECT_TRUE(directory->contains("geral"));
   EXPECT_FALSE(directory->contains("ger"));
+}
+
+TEST_F(ChannelServiceTest, SavedStateRestoredElsewhereHasTheSameChannelsAndCreations) {
+  commit_channel("geral", 1);
+  commit_channel("esportes", 2);
+  service.apply(channel_event("server-2", 1, 50.0, "geral", 7), ApplyMode::replicated);  // an earlier creation
+  const std::optional<std::string> state = service.save_state();
+  ASSERT_TRUE(state);
+  bib::channel::ChannelService restored;
+  restored.configure(ctx);
+  restored.restore_state(*state);
+  EXPECT_EQ(reply_data(restored.handle({"channels", Map{}, "test"})), reply_data(service.handle({"channels", Map{}, "test"})));
+  ASSERT_NE(restored.creation("geral"), nullptr);
+  EXPECT_EQ(restored.creation("geral")->origin, "server-2");
+  EXPECT_EQ(restored.creation("geral")->timestamp, 50.0);
+  EXPECT_THROW(restored.restore_state(state->substr(0, 10)), std::runtime_error);
+  EXPECT_TRUE(restored.contains("esportes"));
 }
 
 }  // namespace

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bib/state_bytes.hpp"
+
 namespace bib::persistence {
 
 class EventIndex {
@@ -32,6 +34,11 @@ class EventIndex {
   // Where the first `limit` events of origin with seq > after are, in seq order.
   std::vector<std::uint64_t> after(std::string_view origin, std::uint64_t after, std::size_t limit) const;
   void clear() { by_origin_.clear(); }
+
+  // For a plugin's checkpoint: the whole index as bytes, and back (load replaces it; it throws
+  // std::runtime_error on bytes save did not write).
+  void save(StateWriter& out) const;
+  void load(StateReader& in);
 
  private:
   static constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
@@ -85,6 +92,34 @@ inline std::vector<std::uint64_t> EventIndex::after(std::string_view origin, std
   for (auto it = o->second.far.upper_bound(after); it != o->second.far.end() && out.size() < limit; ++it)
     out.push_back(it->second);
   return out;
+}
+
+inline void EventIndex::save(StateWriter& out) const {
+  out.u64(by_origin_.size());
+  for (const auto& [origin, o] : by_origin_) {
+    out.str(origin);
+    out.pod_vector(o.dense);
+    out.u64(o.far.size());
+    for (const auto& [seq, where] : o.far) {
+      out.u64(seq);
+      out.u64(where);
+    }
+  }
+}
+
+inline void EventIndex::load(StateReader& in) {
+  std::map<std::string, Origin, std::less<>> by_origin;
+  for (std::uint64_t n = in.count(3 * sizeof(std::uint64_t)); n > 0; --n) {
+    std::string origin = in.str();
+    Origin o;
+    o.dense = in.pod_vector<std::uint64_t>();
+    for (std::uint64_t far = in.count(2 * sizeof(std::uint64_t)); far > 0; --far) {
+      const std::uint64_t seq = in.u64();
+      o.far.emplace(seq, in.u64());
+    }
+    by_origin.emplace(std::move(origin), std::move(o));
+  }
+  by_origin_.swap(by_origin);
 }
 
 }  // namespace bib::persistence

@@ -7,8 +7,11 @@
 #include "bib/reply.hpp"
 #include "login_service.hpp"
 #include "support/fake_context.hpp"
+#include "support/outcome.hpp"
 
 namespace {
+
+using bib::test::reply_data;
 
 using bib::ApplyMode;
 using bib::Map;
@@ -150,6 +153,22 @@ TEST_F(LoginServiceTest, IsTheUsersDirectoryForOtherPlugins) {
   ASSERT_NE(directory, nullptr);
   EXPECT_TRUE(directory->contains("ana"));
   EXPECT_FALSE(directory->contains("an"));
+}
+
+TEST_F(LoginServiceTest, SavedStateRestoredElsewhereHasTheSameUsersAndLogins) {
+  service.apply(login_event("server-2", 1, 9, "ana", 20.5), ApplyMode::replicated);
+  service.apply(login_event("server-1", 1, 4, "bia", 10.25), ApplyMode::replay);
+  service.apply(login_event("server-1", 2, 5, "ana", 11.0), ApplyMode::local);
+  const std::optional<std::string> state = service.save_state();
+  ASSERT_TRUE(state);
+  bib::login::LoginService restored;
+  restored.configure(ctx);
+  restored.restore_state(*state);
+  EXPECT_EQ(reply_data(restored.handle({"users", Map{}, "test"})), reply_data(service.handle({"users", Map{}, "test"})));
+  EXPECT_EQ(restored.logins(), service.logins());
+  EXPECT_TRUE(restored.contains("bia"));
+  EXPECT_THROW(restored.restore_state(*state + "x"), std::runtime_error);
+  EXPECT_TRUE(restored.contains("bia")) << "a refused state changes nothing";
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "publish_service.hpp"
 #include "support/fake_context.hpp"
 #include "support/fake_plugins.hpp"
+#include "support/outcome.hpp"
 
 namespace {
 
@@ -20,7 +21,8 @@ using bib::Array;
 using bib::Map;
 using bib::Value;
 
-using bib::test::FakeDirectory;  // stands in for the login and channel plugins
+using bib::test::FakeDirectory;
+using bib::test::reply_data;  // stands in for the login and channel plugins
 
 class NotADirectory final : public bib::Plugin {
  public:
@@ -304,6 +306,49 @@ TEST_F(PublishServiceTest, ATwiceCommittedRequestShowsOnceOnEveryReplica) {
   ASSERT_EQ(page.get_array("posts").size(), 1U);
   EXPECT_EQ(page.get_array("posts")[0].get_string("origin"), "server-1");
   EXPECT_EQ(status().at("posts"), Value(1));
+}
+
+// Checkpoints: what save_state() wrote, restored in a new instance, pages the same posts and
+// still keeps a twin request out; bytes it did not write are refused and change nothing.
+TEST_F(PublishServiceTest, SavedStateRestoredElsewhereAnswersTheSameHistory) {
+  for (std::uint64_t n = 1; n <= 30; ++n)
+    apply(post_event(n % 2 ? "server-1" : "server-2", n, n * 3 % 17, "m" + std::to_string(n), n % 3 ? "geral" : "vazio"),
+          ApplyMode::replicated);
+  bib::Event first = post_event("server-1", 40, 50, "oi");
+  first.request_id = "r9";
+  apply(first, ApplyMode::replicated);
+  const std::optional<std::string> state = service.save_state();
+  ASSERT_TRUE(state);
+
+  bib::publish::PublishService restored;
+  restored.configure(ctx);
+  restored.restore_state(*state);
+  for (Map query : {Map{}, Map{{"limit", 4}}, Map{{"limit", 3}, {"before", "10:server-2:8"}}}) {
+    Map in_vazio = query;
+    in_vazio.insert_or_assign("channel", "vazio");
+    query.insert_or_assign("channel", "geral");
+    EXPECT_EQ(reply_data(restored.handle({"history", query, "test"})), history(query));
+    EXPECT_EQ(reply_data(restored.handle({"history", in_vazio, "test"})),
+              reply_data(service.handle({"history", in_vazio, "test"})));
+  }
+  Map restored_status;
+  restored.describe(restored_status);
+  EXPECT_EQ(restored_status, status());
+  bib::Event twin = post_event("server-3", 1, 60, "oi");  // the same request, later: not shown
+  twin.request_id = "r9";
+  ctx.applied.add(twin);
+  restored.apply(twin, ApplyMode::replicated);
+  EXPECT_EQ(reply_data(restored.handle({"history", Map{{"channel", "geral"}, {"limit", 1}}, "test"})),
+            history({{"limit", 1}}));
+
+  EXPECT_THROW(restored.restore_state(state->substr(0, state->size() - 5)), std::runtime_error);
+  Map after_refusal;
+  restored.describe(after_refusal);
+  EXPECT_EQ(after_refusal.at("posts"), Value(31));  // the twin was not counted
+  restored.restore_state("");
+  Map empty;
+  restored.describe(empty);
+  EXPECT_EQ(empty.at("posts"), Value(0));
 }
 
 }  // namespace

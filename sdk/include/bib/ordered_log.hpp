@@ -19,11 +19,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bib/export.hpp"
 #include "bib/result.hpp"
 #include "bib/service.hpp"
+#include "bib/state_bytes.hpp"
 #include "bib/value.hpp"
 
 namespace bib {
@@ -92,6 +94,11 @@ class BIB_SDK_API OrderedLog {
   // One page as reply data: {<key>: [entries oldest first], "next": cursor (when older remain)}.
   Map page(const PageQuery& query, std::string_view key, const Loader& load) const;
 
+  // For checkpoints (ServicePlugin::save_state): the whole log as bytes, copied as it lies in
+  // memory, and back. load() throws std::runtime_error on bytes save() did not write.
+  void save(StateWriter& out) const;
+  static OrderedLog load(StateReader& in);
+
  private:
   // A position with its origin interned (origins are few: the servers; entries many), and the
   // hash of its request id (0: none).
@@ -100,6 +107,7 @@ class BIB_SDK_API OrderedLog {
     std::uint64_t seq;
     std::uint64_t request;
     std::uint32_t origin;
+    std::uint32_t unused = 0;  // the padding, named so that saved bytes are all initialised
   };
   std::uint32_t intern(const std::string& origin);
   LogPosition position_of(const Slot& slot) const { return {slot.clock, origins_[slot.origin], slot.seq}; }
@@ -119,6 +127,13 @@ class BIB_SDK_API OrderedLog {
   std::vector<std::uint64_t> requests_;                        // hashes; 0 = free
   std::size_t request_count_ = 0;
 };
+
+// Ordered logs by name (a channel's posts, a user's inbox), and a count of the entries a
+// service shows, saved and loaded together for ServicePlugin::save_state / restore_state.
+using NamedLogs = std::map<std::string, OrderedLog, std::less<>>;
+BIB_SDK_API std::string save_named_logs(const NamedLogs& logs, std::uint64_t count);
+// Throws std::runtime_error on bytes save_named_logs() did not write; "" gives no logs.
+BIB_SDK_API std::pair<NamedLogs, std::uint64_t> load_named_logs(std::string_view bytes);
 
 // The named fields of an event's data, each a string (user, channel, message), or nothing when
 // one is missing or not a string: every replica skips such an event alike.

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,24 @@ class BIB_SDK_API PersistencePlugin : public Plugin {
   virtual std::optional<Event> read(std::string_view origin, std::uint64_t seq) = 0;
   // Up to limit stored events of origin with seq > after, in seq order (what a peer lacks).
   virtual std::vector<Event> read_after(std::string_view origin, std::uint64_t after, std::size_t limit) = 0;
+
+  // Restart in constant time (docs/persistence.md, "Checkpoints"). The defaults keep none, and
+  // start-up then replays everything.
+  // After a flush, when every applied event is stored: keep host_state (the host's checkpoint:
+  // version vector, digest, the services' state) together with whatever the plugin needs to
+  // open without reading its whole log, replacing the previous checkpoint atomically. False
+  // when the plugin keeps no checkpoints. Throws when it cannot write one (the old one stays);
+  // a plugin may also finish writing in the background and log a failure (persistence-json
+  // does: a large checkpoint takes seconds to reach the disk), so the latest one after a
+  // crash may be the one before.
+  virtual bool save_checkpoint(std::string_view host_state);
+  // Called at most once, after configure() and before replay(): the host state of the latest
+  // checkpoint, when the stored events are still those it was taken after (a checkpoint
+  // that does not match them, torn or stale, gives nothing: a whole replay is always safe).
+  virtual std::optional<std::string> load_checkpoint();
+  // Instead of replay(), when the host could use what load_checkpoint() gave: hand fn only
+  // the events stored after that checkpoint, in the order they were appended.
+  virtual void replay_since_checkpoint(const std::function<void(const Event&)>& fn);
 };
 
 }  // namespace bib

@@ -24,7 +24,10 @@
 namespace bib {
 
 // Bumped whenever a type a plugin sees changes layout or meaning.
-inline constexpr std::uint32_t kAbiVersion = 3;  // 3: PersistencePlugin::read, read_after; Replica::event
+// 3: PersistencePlugin::read, read_after; Replica::event
+// 4: checkpoints (ServicePlugin::save_state, restore_state; PersistencePlugin::save_checkpoint,
+//    load_checkpoint, replay_since_checkpoint)
+inline constexpr std::uint32_t kAbiVersion = 4;
 
 enum class PluginKind : std::uint32_t { service, persistence, replication, discovery, component };
 BIB_SDK_API const char* to_string(PluginKind kind) noexcept;

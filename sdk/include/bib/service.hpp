@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -63,6 +65,16 @@ class BIB_SDK_API ServicePlugin : public Plugin {
   // Change state for a committed event. For mode == local the returned Value is the reply
   // data (publish to topics here); otherwise it is ignored. Default: nothing to change.
   virtual Value apply(const Event& event, ApplyMode mode);
+
+  // Restart in constant time (docs/persistence.md): the state apply() built, as bytes
+  // (bib/state_bytes.hpp), which the host saves in its checkpoint, and puts back with
+  // restore_state() in a new instance before any event is applied ("" means no state: back to
+  // what configure() left). restore_state throws on bytes it did not write.
+  // Default: no checkpoint (nothing returned). Once an event of such a plugin's services is
+  // applied the host saves no checkpoint and start-up replays the whole history; plugins whose
+  // apply() keeps nothing need not override these.
+  virtual std::optional<std::string> save_state() const;
+  virtual void restore_state(std::string_view bytes);
 };
 
 }  // namespace bib
