@@ -14,6 +14,7 @@
 #include "bib/plugin.hpp"
 #include "bib/version.hpp"
 #include "config.hpp"
+#include "huge_pages.hpp"
 #include "host.hpp"
 #include "plugin_dirs.hpp"
 
@@ -33,6 +34,7 @@ std::vector<std::string> added_plugin_files_from_environment() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bib::host::prefer_huge_pages(argv);
   CLI::App app{"bib-host: loads the plugins a config file names and serves them"};
   std::string config_file;
   std::vector<std::string> overrides;
