@@ -3,7 +3,7 @@
 //
 //   bib-bench-persistence [--events N] [--plugin json|sqlite|memory|postgres|all]
 //                         [--fsync never|batch|always] [--dir PARENT] [--keep]
-//                         [--postgres CONNINFO]
+//                         [--postgres CONNINFO] [--restart [--tail N] [--host BIB_HOST]]
 //
 // postgres needs --postgres (libpq's conninfo; "all" takes it in only then): its events go to
 // a schema of the run's own, dropped at the end unless --keep, and its bytes are on the
@@ -14,7 +14,8 @@
 // instance, as a restart would (the memory plugin, which keeps nothing across instances,
 // replays the same one). Prints append and replay events/s, the time stop() took, bytes on
 // disk and peak RSS of each phase; exits non-zero when a replay does not give back N events
-// or a plugin fails.
+// or a plugin fails. With --restart, json and sqlite then go through restart_bench.hpp: a
+// bib-host started on the stored events, timed until it serves, without and with a checkpoint.
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,6 +35,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench_context.hpp"
+#include "restart_bench.hpp"
 #include "pg_connection.hpp"
 #include "bib/persistence.hpp"
 #include "bib/plugin.hpp"
@@ -55,12 +57,17 @@ struct Options {
   std::string plugin_dir;
   std::string postgres;  // conninfo; empty: postgres is not benchmarked
   bool keep = false;
+  bool restart = false;     // time bib-host starts on the stored events (restart_bench.hpp)
+  std::uint64_t tail = 2000;
+  std::string host_binary;  // default: bib-host beside this program
 };
 
 // Deterministic traffic: mostly posts and private messages, some logins and channels, and a
-// service with no file of its own in persistence-json.
+// service with no file of its own in persistence-json (left out when a bib-host with the stock
+// services must replay them: it refuses events no plugin answers).
 class EventSource {
  public:
+  explicit EventSource(bool stock_services_only = false) : stock_only_(stock_services_only) {}
   bib::Event next() {
     bib::Event e;
     e.origin = (n_ % 3 == 0) ? "server-2" : "server-1";
@@ -80,7 +87,7 @@ class EventSource {
     } else if (kind < 55) {
       e.service = "publish";
       e.data = bib::Map{{"user", user}, {"channel", channel}, {"message", text()}};
-    } else if (kind < 99) {
+    } else if (kind < 99 || stock_only_) {
       e.service = "message";
       e.data = bib::Map{{"src", user}, {"dst", "user" + std::to_string(random() % 1000)}, {"message", text()}};
     } else {
@@ -104,6 +111,7 @@ class EventSource {
     return s;
   }
 
+  bool stock_only_;
   std::uint64_t state_ = 42;
   std::uint64_t n_ = 0;
   std::uint64_t seq_[2] = {0, 0};
@@ -178,7 +186,7 @@ Phase append_phase(const Options& options, const PluginFactory& create, bib::ben
   auto plugin = create();
   plugin->configure(ctx);
   plugin->replay([](const bib::Event&) {});
-  EventSource source;
+  EventSource source(options.restart);
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 1; i <= options.events; ++i) {
     plugin->append(source.next());
@@ -323,6 +331,9 @@ int main(int argc, char** argv) {
   app.add_option("--dir", options.parent_dir, "where the data directories are made (default $TMPDIR or /tmp)");
   app.add_option("--plugin-dir", options.plugin_dir, "where bib-persistence-*.so are");
   app.add_flag("--keep", options.keep, "keep the data directories");
+  app.add_flag("--restart", options.restart, "then time bib-host starts on the json and sqlite stores (with and without a checkpoint)");
+  app.add_option("--tail", options.tail, "with --restart: posts written between the checkpoint and a SIGKILL")->capture_default_str();
+  app.add_option("--host", options.host_binary, "with --restart: the bib-host to start (default: beside this program)");
   CLI11_PARSE(app, argc, argv);
   if (options.plugin == "postgres" && options.postgres.empty()) {
     std::fprintf(stderr, "bib-bench-persistence: --plugin postgres needs --postgres CONNINFO\n");
@@ -350,6 +361,19 @@ int main(int argc, char** argv) {
   for (const std::string& name : plugins) {
     const fs::path dir = root / name;
     if (!bench_plugin(options, name, dir)) ++failures;
+  }
+  if (options.restart) {
+    if (options.host_binary.empty())
+      options.host_binary = (fs::read_symlink("/proc/self/exe").parent_path() / "bib-host").string();
+    std::printf("\nbib-host started on the stored events, until it answers status (seconds):\n");
+    std::printf("%-8s %10s %12s %9s %14s %18s %12s %14s\n", "plugin", "events", "whole replay", "stop",
+                "from checkpt", "checkpt + tail", "checkpt MiB", "RSS MiB");
+    for (const std::string& name : plugins) {
+      if (name != "json" && name != "sqlite") continue;
+      bib::bench::RestartRun run{name, (root / name).string(), root.string(), options.host_binary, options.plugin_dir,
+                                 options.events, options.tail};
+      if (!bib::bench::bench_restart(run)) ++failures;
+    }
   }
   if (!options.keep) {
     fs::remove_all(root, ec);
