@@ -41,6 +41,7 @@ class ClientContextTest : public ::testing::Test {
   std::string dir = test::make_temp_dir("client-context");
   // No environment of the machine running the tests leaks in.
   ScopedEnv state{"XDG_STATE_HOME", dir + "/state"};
+  ScopedEnv config{"XDG_CONFIG_HOME", dir + "/config"};
   ScopedEnv broker_env{kBrokerEnv, ""};
   ScopedEnv proxy_env{kProxyEnv, ""};
   ScopedEnv reference_env{kReferenceEnv, ""};
@@ -100,6 +101,27 @@ TEST_F(ClientContextTest, ABadNamedContextIsAnErrorNamingTheFile) {
             "context " + wrong + ": 'broker' must be a non-empty string such as \"tcp://127.0.0.1:5555\"");
   EXPECT_FALSE(read_client_context(write("list.json", "[1]")));
   EXPECT_FALSE(read_client_context(write("text.json", "broker=x")));
+}
+
+TEST_F(ClientContextTest, ASavedContextIsNamedAndWrittenWholeAndMadeCurrent) {
+  EXPECT_EQ(context_path("lab"), dir + "/config/bulletinboard/contexts/lab.json");
+  EXPECT_EQ(context_path("run/context.json"), "run/context.json");
+  EXPECT_EQ(context_path("mine.json"), "mine.json");
+  ClientContext lab{"", "lab", "tcp://127.0.0.9:5555", std::nullopt, "tcp://127.0.0.9:5560"};
+  ASSERT_TRUE(write_client_context(context_path("lab"), lab));
+  EXPECT_EQ(saved_context_names(), std::vector<std::string>{"lab"});
+  auto read = read_client_context(context_path("lab"));
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read.value().name, "lab");
+  EXPECT_EQ(read.value().broker, lab.broker);
+  EXPECT_FALSE(read.value().proxy);
+  ASSERT_TRUE(point_current_at(context_path("lab")));
+  ASSERT_TRUE(point_current_at(context_path("lab")));  // again: replaced, not refused
+  Connection c;
+  EXPECT_FALSE(c.resolve());
+  EXPECT_EQ(c.reference, "tcp://127.0.0.9:5560");
+  EXPECT_EQ(c.origin.reference, "context " + context_path("lab"));
+  EXPECT_EQ(c.proxy, kDefaultProxy);
 }
 
 TEST_F(ClientContextTest, ABrokenOrDanglingPointerIsSkipped) {

@@ -55,6 +55,35 @@ TEST_F(ChatContextTest, ABadContextFileIsRefusedInOneLine) {
   EXPECT_EQ(r.err, "bib: context " + workdir + "/missing.json: cannot be read\n");
 }
 
+// Like `nats context save/select`: endpoints kept under a name, used by name, made current.
+TEST_F(ChatContextTest, ContextsSavedByNameAreUsedByNameAndMadeCurrent) {
+  const std::string config = workdir + "/config";
+  const std::string saved = config + "/bulletinboard/contexts/lab.json";
+  auto bib_with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"/usr/bin/env", "XDG_CONFIG_HOME=" + config, bin_path("bib")});
+    return run_tool(args, workdir);
+  };
+  ToolRun r = bib_with({"--broker", "tcp://127.0.0.9:5555", "--proxy", "tcp://127.0.0.9:5558", "context", "save", "lab"});
+  ASSERT_EQ(r.code, 0) << r.all();
+  EXPECT_EQ(r.out.rfind("saved context lab in " + saved + " (broker tcp://127.0.0.9:5555", 0), 0u) << r.out;
+  EXPECT_EQ(bib_with({"context", "list"}).out, "lab\n");
+
+  r = bib_with({"--context", "lab", "context"});
+  EXPECT_NE(r.out.find("proxy      tcp://127.0.0.9:5558   context " + saved), std::string::npos) << r.all();
+
+  ASSERT_EQ(bib_with({"context", "use", "lab"}).code, 0);
+  r = bib_with({"context"});  // no flag: the current context is the saved one now
+  EXPECT_NE(r.out.find("broker     tcp://127.0.0.9:5555   context " + saved), std::string::npos) << r.all();
+
+  r = bib_with({"context", "use", "nowhere"});
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_EQ(r.err, "bib: context " + config + "/bulletinboard/contexts/nowhere.json: cannot be read (bib context list "
+                   "shows the saved ones)\n");
+  r = bib_with({"context", "save"});
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_EQ(r.err, "bib context save: give a NAME (letters, digits, '-', '.'; no '/')\n");
+}
+
 TEST(BibCompletion, BashCompletesSubcommandsOptionsAndFiles) {
   const std::string dir = make_temp_dir("completion");
   const ToolRun script = run_tool({bin_path("bib"), "completion", "bash"}, dir);

@@ -50,8 +50,9 @@ int status(const Shell& shell, const StatusOptions& options);
 // The original numbered menu; wire lines to stderr, or appended to `wire_log` when named.
 int interactive(const Shell& shell, const std::string& wire_log);
 
-// The endpoints in use and where each came from (flag, environment, context, default).
-int context(const Shell& shell);
+// bib context: show the endpoints in use and where each came from (flag, environment, context,
+// default); list the saved contexts; save NAME (the endpoints in use); use NAME (make it current).
+int context(const Shell& shell, const std::string& action, const std::string& name);
 
 // A bash completion script for `app`, generated from its subcommands and options.
 }  // namespace bib::client

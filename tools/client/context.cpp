@@ -1,5 +1,6 @@
 // bib context: the endpoints this bib would use and where each value came from, so a person
-// can tell which cluster a command will reach before sending anything.
+// can tell which cluster a command will reach before sending anything; and contexts kept by
+// name, as `nats context` keeps them (save, list, use).
 //   context    /work/main/run/context.json (run)
 //   broker     tcp://127.0.1.2:5555   context /work/main/run/context.json
 //   proxy      tcp://127.0.1.3:5558   context /work/main/run/context.json
@@ -13,7 +14,9 @@
 
 namespace bib::client {
 
-int context(const Shell& shell) {
+namespace {
+
+int show(const Shell& shell) {
   const cli::Connection& c = shell.connection;
   if (shell.json) {
     std::cout << to_json(Map{{"context", c.context_file},
@@ -35,6 +38,48 @@ int context(const Shell& shell) {
   std::cout << "broker     " << c.broker << "   " << c.origin.broker << "\n"
             << "proxy      " << c.proxy << "   " << c.origin.proxy << "\n"
             << "reference  " << c.reference << "   " << c.origin.reference << "\n";
+  return cli::kSuccess;
+}
+
+// A name that makes one file in the contexts directory.
+bool usable_name(const std::string& name) {
+  return !name.empty() && name.find_first_of("/\\") == std::string::npos && name != "." && name != "..";
+}
+
+}  // namespace
+
+int context(const Shell& shell, const std::string& action, const std::string& name) {
+  if (action == "show") return show(shell);
+  if (action == "list") {
+    for (const auto& saved : cli::saved_context_names()) std::cout << saved << "\n";
+    return cli::kSuccess;
+  }
+  if (!usable_name(name)) {
+    std::cerr << "bib context " << action << ": give a NAME (letters, digits, '-', '.'; no '/')\n";
+    return cli::kUsage;
+  }
+  const std::string path = cli::context_path(name.size() > 5 && name.ends_with(".json") ? name.substr(0, name.size() - 5) : name);
+  if (action == "save") {
+    const cli::Connection& c = shell.connection;
+    auto written = cli::write_client_context(path, cli::ClientContext{path, name, c.broker, c.proxy, c.reference});
+    if (!written) {
+      std::cerr << "bib: " << written.error().message << "\n";
+      return cli::kUsage;
+    }
+    std::cout << "saved context " << name << " in " << path << " (broker " << c.broker << ", proxy " << c.proxy
+              << ", reference " << c.reference << ")\n";
+    return cli::kSuccess;
+  }
+  // use
+  if (auto read = cli::read_client_context(path); !read) {
+    std::cerr << "bib: " << read.error().message << " (bib context list shows the saved ones)\n";
+    return cli::kUsage;
+  }
+  if (auto pointed = cli::point_current_at(path); !pointed) {
+    std::cerr << "bib: " << pointed.error().message << "\n";
+    return cli::kUsage;
+  }
+  std::cout << "context " << name << " is current: bib without endpoints reaches it\n";
   return cli::kSuccess;
 }
 

@@ -101,7 +101,12 @@ int main(int argc, char** argv) {
                          "server endpoints (tcp://ADDR:5561, or just ADDR); none: the servers the reference lists");
   auto* chat_cmd = app.add_subcommand("chat", "the chat (also what bib does without a subcommand): /help inside");
   auto* interactive_cmd = app.add_subcommand("interactive", "the original numbered menu (as bib --menu)");
-  auto* context_cmd = app.add_subcommand("context", "the endpoints this bib would use and where each comes from");
+  auto* context_cmd = app.add_subcommand(
+      "context", "the endpoints in use and where each comes from; save NAME keeps them, use NAME makes them current");
+  std::string context_action = "show", context_name;
+  context_cmd->add_option("ACTION", context_action, "show (default), list, save NAME or use NAME")
+      ->check(CLI::IsMember({"show", "list", "save", "use"}));
+  context_cmd->add_option("NAME", context_name, "the saved context's name");
   std::string shell_name;
   auto* completion_cmd = app.add_subcommand("completion", "print the shell completion script: source <(bib completion bash)");
   completion_cmd->add_option("SHELL", shell_name, "the shell (bash)")->required()->check(CLI::IsMember({"bash"}));
@@ -133,7 +138,7 @@ int main(int argc, char** argv) {
     if (*request_cmd) return request(shell, service, fields);
     if (*subscribe_cmd) return subscribe(shell, subscription);
     if (*status_cmd) return status(shell, status_options);
-    if (*context_cmd) return context(shell);
+    if (*context_cmd) return context(shell, context_action, context_name);
     if (*interactive_cmd || (menu && !*chat_cmd)) return interactive(shell, chat_options.wire_log);
     return bib::chat::run_chat(shell.connection, chat_options);
   } catch (const std::exception& e) {

@@ -1,6 +1,10 @@
 #include "bib_cli/client_context.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -15,6 +19,63 @@ std::string current_context_pointer() {
   if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0')
     return std::string(home) + "/.local/state/bulletinboard/current";
   return "";
+}
+
+std::string saved_contexts_dir() {
+  if (const char* config = std::getenv("XDG_CONFIG_HOME"); config != nullptr && config[0] == '/')
+    return std::string(config) + "/bulletinboard/contexts";
+  if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0')
+    return std::string(home) + "/.config/bulletinboard/contexts";
+  return "";
+}
+
+std::string context_path(const std::string& name_or_path) {
+  const bool path = name_or_path.find('/') != std::string::npos ||
+                    (name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
+  return path ? name_or_path : saved_contexts_dir() + "/" + name_or_path + ".json";
+}
+
+std::vector<std::string> saved_context_names() {
+  std::vector<std::string> names;
+  std::error_code missing;
+  for (const auto& entry : std::filesystem::directory_iterator(saved_contexts_dir(), missing))
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<bool> write_client_context(const std::string& path, const ClientContext& context) {
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
+  Map data;
+  if (!context.name.empty()) data["name"] = context.name;
+  if (context.broker) data["broker"] = *context.broker;
+  if (context.proxy) data["proxy"] = *context.proxy;
+  if (context.reference) data["reference"] = *context.reference;
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    if (!(out << to_json(data) << "\n") || !out.flush()) return Error{"context " + path + ": cannot be written"};
+  }
+  std::filesystem::rename(temporary, path, ignored);
+  if (ignored) {
+    std::filesystem::remove(temporary, ignored);
+    return Error{"context " + path + ": cannot be written"};
+  }
+  return true;
+}
+
+Result<bool> point_current_at(const std::string& path) {
+  const std::string pointer = current_context_pointer();
+  if (pointer.empty()) return Error{"no place for the current context (neither XDG_STATE_HOME nor HOME is set)"};
+  std::error_code failed;
+  std::filesystem::create_directories(std::filesystem::path(pointer).parent_path(), failed);
+  const std::string fresh = pointer + ".new." + std::to_string(::getpid());
+  std::filesystem::remove(fresh, failed);
+  std::filesystem::create_symlink(std::filesystem::absolute(path), fresh, failed);
+  if (!failed) std::filesystem::rename(fresh, pointer, failed);  // replaces it in one step
+  if (failed) return Error{"cannot point " + pointer + " at " + path + ": " + failed.message()};
+  return true;
 }
 
 namespace {

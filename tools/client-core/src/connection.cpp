@@ -41,7 +41,7 @@ std::optional<Error> Connection::resolve() {
   ClientContext context;
   const std::string named = endpoint_from(context_file, kContextEnv, "");
   if (!named.empty()) {
-    auto read = read_client_context(named);
+    auto read = read_client_context(context_path(named));
     if (!read) return read.error();
     context = std::move(read.value());
   } else if (const std::string pointer = current_context_pointer(); !pointer.empty()) {
@@ -73,8 +73,8 @@ ClientOptions Connection::client_options() const {
 
 void add_context_options(CLI::App& app, Connection& connection) {
   app.add_option("--context", connection.context_file,
-                 std::string("a context file naming the endpoints (env ") + kContextEnv +
-                     "; default: the cluster bib-cluster started last, " + current_context_pointer() + ")")
+                 std::string("a context: a file naming the endpoints, or the name of one `bib context save` kept (env ") +
+                     kContextEnv + "; default: the cluster bib-cluster started last, " + current_context_pointer() + ")")
       ->type_name("FILE")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--reference", connection.reference,

@@ -11,7 +11,10 @@ void WirePrinter::line(const std::string& text) {
 }
 
 void WirePrinter::sent(const std::string& service, const Value& data) {
-  line("-> " + Envelope{service, data}.to_string());
+  Envelope request;  // fields by name: the envelope may have more than these two
+  request.service = service;
+  request.data = data;
+  line("-> " + request.to_string());
 }
 
 void WirePrinter::received(const Envelope& reply) { line("<- " + reply.to_string()); }

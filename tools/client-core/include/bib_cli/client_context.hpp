@@ -6,10 +6,16 @@
 // XDG_STATE_HOME, ~/.local/state/bulletinboard/current). A client reads the file given by
 // --context, else by BIB_CONTEXT, else the one `current` points at; keys it lacks fall through
 // to the defaults. docs/client.md has the whole order (flags > environment > context > defaults).
+//
+// Contexts can also be saved by name, as `nats context save` does: `bib context save compose`
+// writes the endpoints in use to $XDG_CONFIG_HOME/bulletinboard/contexts/compose.json
+// (~/.config/... without it); `--context compose` reads it, `bib context use compose` points
+// `current` at it.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bib/result.hpp"
 
@@ -26,6 +32,19 @@ struct ClientContext {
 // The pointer a local cluster leaves for clients; empty when neither XDG_STATE_HOME (absolute)
 // nor HOME is set.
 std::string current_context_pointer();
+
+// Where saved contexts live; empty when neither XDG_CONFIG_HOME (absolute) nor HOME is set.
+std::string saved_contexts_dir();
+// The file a --context value names: a path as given (it has a '/' or ends in ".json"), else the
+// saved context of that name.
+std::string context_path(const std::string& name_or_path);
+// The names of the saved contexts, sorted.
+std::vector<std::string> saved_context_names();
+
+// Writes `context`'s endpoints to `path` (beside it, then renamed: never torn).
+Result<bool> write_client_context(const std::string& path, const ClientContext& context);
+// Points current_context_pointer() at `path` (a symbolic link, replaced atomically).
+Result<bool> point_current_at(const std::string& path);
 
 // The context in `path`. An Error names the file and what is wrong with it (unreadable, not
 // JSON, not an object, an endpoint that is not a non-empty string).
