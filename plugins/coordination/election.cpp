@@ -145,7 +145,7 @@ void Election::announce() {
   Value data = Map{{"coordinator", ctx_.node_name()}};
   if (auto rank = peers_.my_rank()) data["rank"] = *rank;
   stamp(data, ctx_.lamport(), ctx_.clock());
-  ctx_.publish(kServersTopic, Envelope{"election", std::move(data)});  // the host logs the wire line
+  ctx_.publish(kServersTopic, publication("election", "election", kServersTopic, std::move(data.as_map())));  // the host logs the wire line
 }
 
 void Election::on_subscriber_readable() {

@@ -66,7 +66,7 @@ Value MessageService::apply(const Event& event, ApplyMode mode) {
     // Only the origin publishes, once; replicas and replays stay silent.
     fields->emplace("timestamp", event.timestamp);
     fields->emplace("clock", event.clock);
-    ctx_->publish(dst, Envelope{"message", std::move(*fields)});
+    ctx_->publish(dst, publication("message", "user", dst, std::move(*fields)));
   }
   return Map{{"status", "OK"}};
 }

@@ -63,7 +63,7 @@ Value PublishService::apply(const Event& event, ApplyMode mode) {
     const std::string topic = channel;
     fields->emplace("timestamp", event.timestamp);
     fields->emplace("clock", event.clock);
-    ctx_->publish(topic, Envelope{"publish", std::move(*fields)});
+    ctx_->publish(topic, publication("publish", "channel", topic, std::move(*fields)));
   }
   return Map{{"status", "OK"}};
 }

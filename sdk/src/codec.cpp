@@ -160,13 +160,20 @@ std::string Envelope::to_string() const {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '_' || c == '-' || c == '.';
   });
-  return (plain ? service : Value(service).to_string()) + " " + data.to_string();
+  std::string line = (plain ? service : Value(service).to_string()) + " " + data.to_string();
+  Map extra;
+  for (const auto& [key, value] : flat) {
+    const Value* same = data.is_map() ? data.find(key) : nullptr;
+    if (same == nullptr || !(*same == value)) extra.emplace(key, value);
+  }
+  if (!extra.empty()) line += " +" + Value(std::move(extra)).to_string();
+  return line;
 }
 
 std::string encode_envelope(const Envelope& envelope) {
-  Map m;
-  m.emplace("service", envelope.service);
-  m.emplace("data", envelope.data);
+  Map m = envelope.flat;
+  m.insert_or_assign("service", envelope.service);  // never overridden by a flat field
+  m.insert_or_assign("data", envelope.data);
   return encode(Value(std::move(m)));
 }
 
@@ -186,6 +193,8 @@ Result<Envelope> decode_envelope(std::string_view bytes, const DecodeLimits& lim
       top.get_map("data");  // throws the standard "must be a map, got X" sentence
       envelope.data = std::move(it->second);
     }
+    for (auto& [key, value] : fields)
+      if (key != "service" && key != "data") envelope.flat.emplace(key, std::move(value));
     return envelope;
   } catch (const FieldError& e) {
     return Error{e.what()};

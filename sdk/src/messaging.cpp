@@ -7,6 +7,14 @@
 
 namespace bib {
 
+Envelope publication(std::string service, std::string_view type, std::string_view topic, Map data) {
+  Envelope envelope{std::move(service), Value{}, data};
+  envelope.flat.insert_or_assign("type", std::string(type));
+  envelope.flat.insert_or_assign("topic", std::string(topic));
+  envelope.data = std::move(data);
+  return envelope;
+}
+
 std::optional<std::string> topic_name_problem(std::string_view name) {
   if (auto problem = name_problem(name)) return problem;
   if (name == kServersTopic) return "name '" + std::string(name) + "' is reserved";

@@ -210,6 +210,14 @@ TEST_F(PlainClientTest, PlainSubscriberReceivesThePostAndThePrivateMessage) {
   EXPECT_EQ(text(field(*data, "message")).value_or("").rfind("post ", 0), 0u);
   EXPECT_TRUE(is_float(field(*data, "timestamp")));
   EXPECT_TRUE(unsigned_int(field(*data, "clock")).has_value());
+  // A subscriber written for the original implementation reads the same post as a flat map.
+  EXPECT_EQ(text(field(p, "type")), "channel");
+  EXPECT_EQ(text(field(p, "topic")), "geral");
+  EXPECT_EQ(text(field(p, "user")), "ana");
+  EXPECT_EQ(text(field(p, "channel")), "geral");
+  EXPECT_EQ(text(field(p, "message")), text(field(*data, "message")));
+  EXPECT_TRUE(is_float(field(p, "timestamp")));
+  EXPECT_EQ(unsigned_int(field(p, "clock")), unsigned_int(field(*data, "clock")));
 
   ASSERT_EQ(client.call("message", {{"src", std::string("ana")}, {"dst", std::string("bia")},
                                     {"message", std::string("psiu")}}).status(), "OK");
@@ -224,6 +232,23 @@ TEST_F(PlainClientTest, PlainSubscriberReceivesThePostAndThePrivateMessage) {
   EXPECT_EQ(text(field(*mdata, "message")), "psiu");
   EXPECT_TRUE(is_float(field(*mdata, "timestamp")));
   EXPECT_TRUE(unsigned_int(field(*mdata, "clock")).has_value());
+  EXPECT_EQ(text(field(m, "type")), "user");
+  EXPECT_EQ(text(field(m, "topic")), "bia");
+  EXPECT_EQ(text(field(m, "src")), "ana");
+  EXPECT_EQ(text(field(m, "dst")), "bia");
+  EXPECT_EQ(text(field(m, "message")), "psiu");
+  EXPECT_TRUE(is_float(field(m, "timestamp")));
+  EXPECT_TRUE(unsigned_int(field(m, "clock")).has_value());
+
+  // The coordinator's announcement on `servers` too (the coordinator re-announces periodically).
+  sub.set(zmq::sockopt::subscribe, "servers");
+  const auto announcement = receive("servers", 15000ms);
+  ASSERT_TRUE(announcement.has_value()) << "no coordinator announcement on 'servers'";
+  const msgpack::object& a = announcement->payload.get();
+  EXPECT_EQ(text(field(a, "service")), "election");
+  EXPECT_EQ(text(field(a, "type")), "election");
+  EXPECT_EQ(text(field(a, "topic")), "servers");
+  EXPECT_TRUE(text(field(a, "coordinator")).has_value());
 }
 
 }  // namespace

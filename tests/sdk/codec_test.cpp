@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bib/codec.hpp"
+#include "bib/messaging.hpp"
 
 namespace bib {
 // Readable failures: gtest prints Values as one line instead of raw bytes.
@@ -48,6 +49,24 @@ void expect_round_trip(const Value& v) {
   auto r = bib::decode(bib::encode(v));
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r.value(), v) << v.to_string();
+}
+
+TEST(Envelope, FlatFieldsGoBesideServiceAndDataAndComeBack) {
+  bib::Envelope envelope = bib::publication("publish", "channel", "geral", Map{{"user", "ana"}, {"message", "oi"}});
+  envelope.flat["service"] = "forged";  // a flat field never replaces the envelope's own
+  const Value top = bib::decode(bib::encode_envelope(envelope)).value();
+  EXPECT_EQ(top.get_string("service"), "publish");
+  EXPECT_EQ(top.at("data"), Value(Map{{"user", "ana"}, {"message", "oi"}}));
+  EXPECT_EQ(top.get_string("type"), "channel");
+  EXPECT_EQ(top.get_string("topic"), "geral");
+  EXPECT_EQ(top.get_string("user"), "ana");
+  EXPECT_EQ(top.get_string("message"), "oi");
+  auto decoded = bib::decode_envelope(bib::encode_envelope(envelope));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded.value().flat.at("type"), Value("channel"));
+  EXPECT_FALSE(decoded.value().flat.contains("data"));
+  // The log line shows what data does not already say.
+  EXPECT_EQ(envelope.to_string(), R"(publish {"message": "oi", "user": "ana"} +{"service": "forged", "topic": "geral", "type": "channel"})");
 }
 
 TEST(Codec, RoundTripsEveryType) {

@@ -107,6 +107,9 @@ TEST_F(MessageServiceTest, LocalApplyRepliesOkAndPublishesOnTheRecipientsTopic) 
   EXPECT_EQ(ctx.published[0].second.service, "message");
   EXPECT_EQ(ctx.published[0].second.data, Value(Map{{"src", "ana"}, {"dst", "bia"}, {"message", "oi"},
                                                     {"timestamp", 1714.5}, {"clock", 17}}));
+  EXPECT_EQ(ctx.published[0].second.flat,
+            (Map{{"type", "user"}, {"topic", "bia"}, {"src", "ana"}, {"dst", "bia"}, {"message", "oi"},
+                 {"timestamp", 1714.5}, {"clock", 17}}));
 }
 
 TEST_F(MessageServiceTest, ReplicatedAndReplayedMessagesAreNotPublished) {

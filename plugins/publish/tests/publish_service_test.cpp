@@ -125,6 +125,10 @@ TEST_F(PublishServiceTest, LocalApplyRepliesOkAndPublishesOnTheChannelTopic) {
   EXPECT_EQ(ctx.published[0].second.service, "publish");
   EXPECT_EQ(ctx.published[0].second.data, Value(Map{{"user", "ana"}, {"channel", "geral"}, {"message", "oi"},
                                                     {"timestamp", 1714.25}, {"clock", 42}}));
+  // The same fields flat, with type and topic, for clients of the original implementation.
+  EXPECT_EQ(ctx.published[0].second.flat,
+            (Map{{"type", "channel"}, {"topic", "geral"}, {"user", "ana"}, {"channel", "geral"}, {"message", "oi"},
+                 {"timestamp", 1714.25}, {"clock", 42}}));
 }
 
 TEST_F(PublishServiceTest, ReplicatedAndReplayedPostsAreNotPublished) {

@@ -27,9 +27,15 @@ BIB_SDK_API Result<Value> decode(std::string_view bytes, const DecodeLimits& lim
 struct BIB_SDK_API Envelope {
   std::string service;
   Value data = Map{};
+  // More fields at the top level, beside service and data. Publications carry their data's
+  // fields there again with `type` and `topic`, for subscribers written for the original
+  // implementation, which read flat maps (publication() in bib/messaging.hpp). A decoded
+  // message keeps here whatever else its top level held.
+  Map flat = {};
 
   // One readable line with every field, for the message logs:
   //   publish {"user": "ana", "channel": "geral", "message": "oi", "clock": 7, ...}
+  // followed by the flat fields that are not data's own again: +{"topic": "geral", "type": "channel"}
   std::string to_string() const;
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "bib/codec.hpp"
 #include "bib/context.hpp"
 #include "bib/directory.hpp"
 #include "bib/export.hpp"
@@ -22,6 +23,14 @@ inline constexpr std::string_view kServersTopic = "servers";
 // to topic <dst user>), so their names follow name_problem() and must not be an infrastructure
 // topic. Empty when acceptable, else the reason: "name 'servers' is reserved".
 BIB_SDK_API std::optional<std::string> topic_name_problem(std::string_view name);
+
+// A publication readable two ways (docs/protocol.md, "Flat fields"): {service, data} as every
+// message, and the data's fields again at the top level with `type` and `topic`, as clients of
+// the original implementation read them:
+//   {"service": "publish", "data": {"user": "ana", "channel": "geral", ...},
+//    "type": "channel", "topic": "geral", "user": "ana", "channel": "geral", ...}
+// type is "channel" for a post, "user" for a private message, "election" for a coordinator.
+BIB_SDK_API Envelope publication(std::string service, std::string_view type, std::string_view topic, Map data);
 
 // A post or private message: valid UTF-8 of at most max_bytes bytes (newlines are fine).
 // Empty when acceptable, else the reason: "message is 5000 bytes long, the limit is 4096".

@@ -26,7 +26,7 @@ namespace bib {
 // Bumped whenever a type a plugin sees changes layout or meaning.
 // 3: PersistencePlugin::read, read_after; Replica::event
 // 4: checkpoints (ServicePlugin::save_state, restore_state; PersistencePlugin::save_checkpoint,
-//    load_checkpoint, replay_since_checkpoint)
+//    load_checkpoint, replay_since_checkpoint; Envelope::flat)
 inline constexpr std::uint32_t kAbiVersion = 4;
 
 enum class PluginKind : std::uint32_t { service, persistence, replication, discovery, component };
