@@ -86,22 +86,43 @@ void PostgresPersistence::connect() {
             "setting synchronous_commit");
 }
 
+void PostgresPersistence::open_schema() {
+  if (!table_.empty()) return;
+  connect();
+  const std::string schema = db_->quote_identifier(schema_);
+  db_->exec("CREATE SCHEMA IF NOT EXISTS " + schema + "; CREATE TABLE IF NOT EXISTS " + schema + ".events" +
+                " (id BIGSERIAL PRIMARY KEY, origin TEXT NOT NULL, seq BIGINT NOT NULL, clock BIGINT NOT NULL, "
+                "timestamp DOUBLE PRECISION NOT NULL, service TEXT NOT NULL, data BYTEA NOT NULL, "
+                "request_id TEXT NOT NULL, UNIQUE (origin, seq)); CREATE TABLE IF NOT EXISTS " + schema +
+                ".checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), last_id BIGINT NOT NULL, state BYTEA NOT NULL)",
+            "creating the schema");
+  table_ = schema + ".events";
+  checkpoint_table_ = schema + ".checkpoint";
+}
+
 void PostgresPersistence::replay(const std::function<void(const Event&)>& fn) {
   if (state_ != State::configured) throw std::logic_error("persistence-postgres: replay() must come once, after configure()");
   state_ = State::failed;  // until every row is read and handed over
+  open_schema();
+  const std::size_t count = replay_rows(0, fn);
+  ctx_->log().info("replayed {} events from {} (schema {}); fsync {}", count,
+                   conninfo_.empty() ? std::string("the PG* environment") : conninfo_, schema_, to_string(fsync_));
+}
 
-  connect();
-  const std::string schema = db_->quote_identifier(schema_);
-  table_ = schema + ".events";
-  db_->exec("CREATE SCHEMA IF NOT EXISTS " + schema + "; CREATE TABLE IF NOT EXISTS " + table_ +
-                " (id BIGSERIAL PRIMARY KEY, origin TEXT NOT NULL, seq BIGINT NOT NULL, clock BIGINT NOT NULL, "
-                "timestamp DOUBLE PRECISION NOT NULL, service TEXT NOT NULL, data BYTEA NOT NULL, "
-                "request_id TEXT NOT NULL, UNIQUE (origin, seq))",
-            "creating the schema");
+void PostgresPersistence::replay_since_checkpoint(const std::function<void(const Event&)>& fn) {
+  if (state_ != State::configured || !checkpoint_id_)
+    throw std::logic_error("persistence-postgres: replay_since_checkpoint() needs a load_checkpoint() that gave a state");
+  state_ = State::failed;
+  const std::size_t count = replay_rows(*checkpoint_id_, fn);
+  ctx_->log().info("opened schema {} from its checkpoint and {} events stored after it; fsync {}", schema_, count,
+                   to_string(fsync_));
+}
 
+std::size_t PostgresPersistence::replay_rows(std::uint64_t after, const std::function<void(const Event&)>& fn) {
   std::size_t count = 0;
   db_->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; DECLARE bib_replay NO SCROLL CURSOR FOR "
-            "SELECT " + std::string(kColumns) + " FROM " + table_ + " ORDER BY id",
+            "SELECT " + std::string(kColumns) + " FROM " + table_ + " WHERE id > " + std::to_string(after) +
+                " ORDER BY id",
             "reading the events");
   for (;;) {
     PgResult page = db_->exec("FETCH FORWARD " + std::to_string(kRowsPerFetch) + " FROM bib_replay", {},
@@ -114,8 +135,27 @@ void PostgresPersistence::replay(const std::function<void(const Event&)>& fn) {
   }
   db_->exec("CLOSE bib_replay; COMMIT", "reading the events");
   state_ = State::ready;
-  ctx_->log().info("replayed {} events from {} (schema {}); fsync {}", count,
-                   conninfo_.empty() ? std::string("the PG* environment") : conninfo_, schema_, to_string(fsync_));
+  return count;
+}
+
+bool PostgresPersistence::save_checkpoint(std::string_view host_state) {
+  require_ready("save_checkpoint");
+  flush();
+  db_->exec("INSERT INTO " + checkpoint_table_ + " (id, last_id, state) SELECT 1, coalesce(max(id), 0), $1 FROM " +
+                table_ + " ON CONFLICT (id) DO UPDATE SET last_id = EXCLUDED.last_id, state = EXCLUDED.state",
+            {PgParam{std::string(host_state), true}}, "saving the checkpoint");
+  return true;
+}
+
+std::optional<std::string> PostgresPersistence::load_checkpoint() {
+  if (state_ != State::configured)
+    throw std::logic_error("persistence-postgres: load_checkpoint() must come after configure(), before replay()");
+  open_schema();
+  PgResult row = db_->exec("SELECT last_id, state FROM " + checkpoint_table_ + " WHERE id = 1", {},
+                           "reading the checkpoint", /*binary_results=*/true);
+  if (row.rows() == 0) return std::nullopt;
+  checkpoint_id_ = big_endian_u64(row.cell(0, 0));
+  return std::string(row.cell(0, 1));
 }
 
 Event PostgresPersistence::event_of_row(const PgResult& rows, int row) const {

@@ -25,9 +25,14 @@
 // A flush that fails (the server restarted, the network broke) keeps its events and throws; the
 // next flush reconnects and sends them again, so nothing applied here is missing from the store.
 // Replay reads the table through a cursor, in pages, in append order.
+// Checkpoints (docs/persistence.md) are a row of <schema>.checkpoint (id 1, last_id, state
+// BYTEA), written in the same database as the events; a start from one reads only the rows
+// with id > last_id.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +52,9 @@ class PostgresPersistence final : public PersistencePlugin {
 
   void configure(Context& ctx) override;
   void replay(const std::function<void(const Event&)>& fn) override;
+  bool save_checkpoint(std::string_view host_state) override;
+  std::optional<std::string> load_checkpoint() override;
+  void replay_since_checkpoint(const std::function<void(const Event&)>& fn) override;
   void append(const Event& event) override;
   void flush() override;
   void stop() override;
@@ -59,6 +67,10 @@ class PostgresPersistence final : public PersistencePlugin {
 
  private:
   enum class State { created, configured, ready, failed, stopped };
+  // Connects (once) and creates the schema's tables when missing.
+  void open_schema();
+  // Hands fn every event with id > after, in id order; the store is then ready.
+  std::size_t replay_rows(std::uint64_t after, const std::function<void(const Event&)>& fn);
   void require_ready(const char* call) const;
   void connect();
   void insert_pending();
@@ -69,6 +81,8 @@ class PostgresPersistence final : public PersistencePlugin {
   std::string conninfo_;
   std::string schema_;
   std::string table_;  // quoted: "schema".events
+  std::string checkpoint_table_;  // quoted: "schema".checkpoint
+  std::optional<std::uint64_t> checkpoint_id_;  // the last event id a loaded checkpoint covers
   FsyncPolicy fsync_ = FsyncPolicy::batch;
   State state_ = State::created;
   std::unique_ptr<PgConnection> db_;

@@ -58,7 +58,7 @@ struct Memory : InFiles {
 struct Postgres {
   using Plugin = persistence::PostgresPersistence;
   static constexpr bool durable = true;
-  static constexpr bool checkpoints = false;  // not yet: a start replays the whole log
+  static constexpr bool checkpoints = true;
   // The folder's schema: the same folder, the same schema (a restart finds its events).
   static Map options(const std::string& dir, Map given) {
     given.insert_or_assign("conninfo", test_postgres_conninfo());
