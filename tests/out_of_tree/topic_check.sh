@@ -9,7 +9,8 @@ set -euo pipefail
 build=$1
 source=$2
 work=$(mktemp -d "$build/Testing/topic-plugin-XXXXXX")
-cluster() { BIB_BUILD_DIR="$build" "$source/tools/bib-cluster" --workdir "$work/run" "$@"; }
+# XDG_STATE_HOME: bib-cluster's "current cluster" pointer stays in the test's folder.
+cluster() { XDG_STATE_HOME="$work/state" BIB_BUILD_DIR="$build" "$source/tools/bib-cluster" --workdir "$work/run" "$@"; }
 cleanup() {
   local code=$?
   if [ $code -ne 0 ]; then  # every process's last lines, for the post-mortem

@@ -118,7 +118,10 @@ LauncherRun LocalCluster::launcher(const std::vector<std::string>& args) {
   const std::string n = std::to_string(++runs_);
   const std::string out = workdir_ + "/launcher-" + n + ".out";
   const std::string err = workdir_ + "/launcher-" + n + ".err";
-  std::string command = "BIB_BUILD_DIR=" + shell_quote(bin_path("..")) +
+  // XDG_STATE_HOME in the workdir: the "current cluster" pointer bib-cluster keeps is the
+  // test's own, never the user's (~/.local/state/bulletinboard/current).
+  std::string command = "BIB_BUILD_DIR=" + shell_quote(bin_path("..")) + " XDG_STATE_HOME=" +
+                        shell_quote(workdir_ + "/state") +
                         " timeout --kill-after=5 " + std::to_string(limit.count()) + " python3 " +
                         shell_quote(source_path("tools/bib-cluster")) + " --workdir " +
                         shell_quote(workdir_);

@@ -68,7 +68,8 @@ int count_lines(const std::string& text, const std::string& needle) {
 }
 
 ToolRun ToolsClusterTest::launcher(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"/usr/bin/env", "BIB_BUILD_DIR=" + bin_path(".."), "python3",
+  // XDG_STATE_HOME in the workdir: bib-cluster's "current cluster" pointer is the test's own.
+  std::vector<std::string> argv{"/usr/bin/env", "BIB_BUILD_DIR=" + bin_path(".."), "XDG_STATE_HOME=" + workdir + "/state", "python3",
                                 source_path("tools/bib-cluster"), "--workdir", workdir};
   argv.insert(argv.end(), args.begin(), args.end());
   ToolRun run = run_tool(argv, workdir, 90);
