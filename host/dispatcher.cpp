@@ -96,10 +96,12 @@ void Dispatcher::send(const std::string& peer, const std::string& service, bib::
                reply);
     return;
   }
-  // What this node had applied when it answered: the client's next `after`.
+  // What this node had applied when it answered (the client's next `after`), and which node
+  // it is (a reply's own `node`, as status's, is left as it is).
   if (deps_.session != nullptr) {
     bib::VersionVector seen = deps_.committer.version_vector();
     if (!seen.empty()) data.as_map().insert_or_assign("seen", bib::to_value(seen));
+    data.as_map().try_emplace("node", deps_.committer.node_name());
   }
   bib::stamp(data, deps_.lamport, deps_.clock);
   bib::Envelope envelope{service, std::move(data)};

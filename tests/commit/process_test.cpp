@@ -119,6 +119,7 @@ TEST_F(CommitProcessTest, StatusShowsTheReplicatedStateAndRepliesCarrySeen) {
   auto reply = client_.call("add", bib::Map{{"by", 3}});
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->data.at("seen"), bib::Value(bib::Map{{"n1", 3}})) << reply->to_string();
+  EXPECT_EQ(reply->data.get_string("node"), "n1") << "every reply names the server that answered";
 
   auto status = client_.call("status");
   ASSERT_TRUE(status);
