@@ -23,6 +23,7 @@
 #include "bib/version.hpp"
 #include "floor.hpp"
 #include "load.hpp"
+#include "load_options.hpp"
 #include "nats_client.hpp"
 
 namespace {
@@ -32,7 +33,6 @@ using namespace std::chrono_literals;
 struct Settings {
   std::string server = "127.0.0.1:4222";
   bib::bench::LoadSettings load;
-  int requests_per_client = 2000;
   int bytes = 64;
   std::string stream = "bench";
   int replicas = 3;
@@ -76,22 +76,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("bib-bench-nats " BIB_VERSION_STRING));
   Settings s;
   app.add_option("--server", s.server, "a NATS server, host:port")->capture_default_str();
-  app.add_option("--clients", s.load.clients, "concurrent clients (threads)")->capture_default_str()->check(CLI::Range(1, 256));
-  auto* requests = app.add_option("--requests", s.requests_per_client, "publishes per client")
-                       ->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--duration", s.load.duration_s, "seconds to run (with --requests: whichever ends first)")
-      ->check(CLI::PositiveNumber);
+  bib::bench::LoadOptions load_options(app, s.load, 2000);
   app.add_option("--bytes", s.bytes, "bytes per message")->capture_default_str()->check(CLI::Range(1, 4096));
   app.add_option("--stream", s.stream, "the JetStream stream (created when missing)")->capture_default_str();
   app.add_option("--replicas", s.replicas, "its replicas")->capture_default_str()->check(CLI::Range(1, 5));
   app.add_flag("--no-floor", s.no_floor, "skip the raw ZeroMQ echo");
-  bool no_progress = false;
-  app.add_flag("--no-progress", no_progress, "no progress bar");
   CLI11_PARSE(app, argc, argv);
-  s.load.progress = !no_progress;
-  s.load.requests = s.load.duration_s > 0 && requests->count() == 0
-                        ? 0
-                        : static_cast<std::size_t>(s.requests_per_client) * static_cast<std::size_t>(s.load.clients);
+  load_options.finish();
 
   if (!ensure_stream(s)) return 1;
   const std::string payload(static_cast<std::size_t>(s.bytes), 'x');

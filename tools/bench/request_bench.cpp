@@ -33,6 +33,7 @@
 #include "floor.hpp"
 #include "lag.hpp"
 #include "load.hpp"
+#include "load_options.hpp"
 #include "workload.hpp"
 
 namespace {
@@ -44,7 +45,6 @@ struct Settings {
   std::string broker = "tcp://127.0.0.1:5555";
   std::vector<std::string> servers;
   LoadSettings load;
-  int requests_per_client = 500;
   std::string workload = "publish";
   int bytes = 64;
   bool no_session = false;
@@ -129,11 +129,7 @@ int main(int argc, char** argv) {
   Settings s;
   app.add_option("--broker", s.broker, "the broker's client endpoint")->capture_default_str();
   app.add_option("--server", s.servers, "a server's direct endpoint (repeat): measure convergence");
-  app.add_option("--clients", s.load.clients, "concurrent clients (threads)")->capture_default_str()->check(CLI::Range(1, 256));
-  auto* requests = app.add_option("--requests", s.requests_per_client, "requests per client")
-                       ->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--duration", s.load.duration_s, "seconds to run (with --requests: whichever ends first)")
-      ->check(CLI::PositiveNumber);
+  bib::bench::LoadOptions load_options(app, s.load, 500);
   app.add_option("--rate", s.load.rate, "open loop: requests per second in all (default: closed loop)")
       ->check(CLI::PositiveNumber);
   app.add_option("--workload", s.workload, "login | publish | message | history | mix")->capture_default_str();
@@ -155,14 +151,8 @@ int main(int argc, char** argv) {
                  "each window, with every --server's memory")
       ->delimiter(',');
   app.add_option("--json", s.json, "also write the results as JSON to this file ('-': stdout, and no table)");
-  bool no_progress = false;
-  app.add_flag("--no-progress", no_progress, "no progress bar (it is drawn only on a terminal anyway)");
   CLI11_PARSE(app, argc, argv);
-  s.load.progress = !no_progress;
-  // A duration alone bounds the run by time; otherwise by count (and time, when given).
-  s.load.requests = s.load.duration_s > 0 && requests->count() == 0
-                        ? 0
-                        : static_cast<std::size_t>(s.requests_per_client) * static_cast<std::size_t>(s.load.clients);
+  load_options.finish();
 
   std::vector<Operation> operations;
   try {
