@@ -47,6 +47,13 @@ class JsonPersistenceTest : public ::testing::Test {
     return replayed;
   }
   std::string file(const std::string& name) const { return dir_ + "/" + name; }
+  // A crash in the middle of the next write: the closing "\n]\n" after the last record
+  // replaced by the first bytes of what was being written.
+  static void tear_after_last_record(const std::string& path, const std::string& partial) {
+    std::string text = read_bytes(path);
+    text.resize(text.size() - 3);
+    write_bytes(path, text + partial);
+  }
 
   std::string base_ = make_temp_dir("persistence-json");
   std::string dir_ = base_ + "/node";
@@ -160,9 +167,7 @@ TEST_F(JsonPersistenceTest, TornLastLineIsDroppedWithAWarningAndTheFileMendedFor
   }
   // A crash in the middle of the next write to publicacoes.json (pos 11).
   const std::string posts = base_ + "/image/publicacoes.json";
-  std::string text = read_bytes(posts);
-  text.resize(text.size() - 3);
-  write_bytes(posts, text + ",\n{\"pos\": 11, \"channel\": \"ch");
+  tear_after_last_record(posts, ",\n{\"pos\": 11, \"channel\": \"ch");
   {
     Instance i = configured(base_ + "/image");
     LogCapture log(i.ctx->log());
@@ -191,9 +196,7 @@ TEST_F(JsonPersistenceTest, ATornLineAfterTheCheckpointIsDroppedAndTheFileMended
     crash_image(dir_, base_ + "/image");
   }
   const std::string posts = base_ + "/image/publicacoes.json";
-  std::string text = read_bytes(posts);
-  text.resize(text.size() - 3);
-  write_bytes(posts, text + ",\n{\"pos\": 11, \"channel\": \"ch");
+  tear_after_last_record(posts, ",\n{\"pos\": 11, \"channel\": \"ch");
   const auto more = sample_events(3, "server-1", 11, 50);
   {
     Instance i = configured(base_ + "/image");
@@ -243,9 +246,7 @@ TEST_F(JsonPersistenceTest, GarbageAfterTheLastRecordIsATornTailToo) {
     crash_image(dir_, base_ + "/image");
   }
   const std::string users = base_ + "/image/usuarios.json";
-  std::string text = read_bytes(users);
-  text.resize(text.size() - 3);
-  write_bytes(users, text + std::string(",\n\0\0\0\0\n\0\0", 10));
+  tear_after_last_record(users, std::string(",\n\0\0\0\0\n\0\0", 10));
   expect_same_events(events, replayed_from(base_ + "/image"));
 }
 
