@@ -93,6 +93,14 @@ else
 fi
 
 for pid in "${lanes[@]}"; do finish_lane "$pid" || failed=1; done
+# Whoever reads only the end of the output (a CI page) still sees why each failed lane failed.
+for pid in "${lanes[@]}"; do
+  case "${results[*]}" in *"FAILED  ${lane_names[$pid]} "*)
+    echo "== ${lane_names[$pid]} failed; the end of its log =="
+    grep -E 'FAILED|Failure|failed|error' "$logs/${lane_names[$pid]}.log" | tail -n 25
+    tail -n 15 "$logs/${lane_names[$pid]}.log" ;;
+  esac
+done
 echo "== tools/test.sh: $((SECONDS - start)) s in all =="
 printf '%s\n' "${results[@]}"
 exit $failed
