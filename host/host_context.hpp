@@ -44,6 +44,7 @@ class HostContext final : public bib::Context {
   bib::DiscoveryPlugin* discovery() override { return plugins_.discovery(); }
   bib::Replica* replica() override { return runtime_.replica; }
   std::uint64_t requests_handled() const override { return runtime_.requests_handled; }
+  bib::Metrics& metrics() override { return runtime_.metrics; }
 
  private:
   Runtime& runtime_;

@@ -1,10 +1,12 @@
 // What one bib-host process has exactly one of, shared by every plugin's context: settings,
-// loggers, the ZeroMQ context, the event loop, the Lamport and physical clocks, the PUB socket.
+// loggers, the ZeroMQ context, the event loop, the Lamport and physical clocks, the PUB socket,
+// the metrics.
 #pragma once
 
 #include <zmq.hpp>
 
 #include "bib/clock.hpp"
+#include "bib/metrics.hpp"
 #include "bib/replica.hpp"
 #include "config.hpp"
 #include "event_loop.hpp"
@@ -22,6 +24,9 @@ struct Runtime {
 
   HostSettings settings;
   Logging& logging;
+  // Declared early: whatever registers a computed series (plugins, the host's own) is gone
+  // before it is.
+  bib::Metrics metrics;
   // Declared before everything that owns sockets, so that it is terminated last.
   zmq::context_t zmq;
   EventLoop loop;

@@ -97,6 +97,7 @@ class FakeContext final : public Context {
   DiscoveryPlugin* discovery() override { return discovery_plugin; }
   Replica* replica() override { return replica_view; }
   std::uint64_t requests_handled() const override { return requests; }
+  Metrics& metrics() override { return registry; }
 
   ManualLoop loop_;
   // What replica() lends by default: a service's test adds each event it applies, so that
@@ -104,6 +105,8 @@ class FakeContext final : public Context {
   FakeReplica applied{"test-node"};
   Replica* replica_view = &applied;  // not owned
   std::uint64_t requests = 0;
+  // What metrics() lends: a test reads it back with registry.render().
+  Metrics registry;
   std::vector<std::pair<std::string, Envelope>> published;
   std::map<std::string, Plugin*> plugins;  // not owned
   DiscoveryPlugin* discovery_plugin = nullptr;

@@ -63,6 +63,7 @@ class BenchContext final : public Context {
   DiscoveryPlugin* discovery() override { return nullptr; }
   Replica* replica() override { return nullptr; }
   std::uint64_t requests_handled() const override { return 0; }
+  Metrics& metrics() override { return metrics_; }
 
  private:
   std::string node_ = "bench";
@@ -72,6 +73,7 @@ class BenchContext final : public Context {
   LamportClock lamport_;
   PhysicalClock clock_;
   BenchLoop loop_;
+  Metrics metrics_;  // kept, never served
 };
 
 }  // namespace bib::bench

@@ -14,6 +14,7 @@
 #include "bib/codec.hpp"
 #include "bib/event_loop.hpp"
 #include "bib/export.hpp"
+#include "bib/metrics.hpp"
 #include "bib/value.hpp"
 
 namespace bib {
@@ -60,6 +61,10 @@ class BIB_SDK_API Context {
   // How many requests this process's dispatcher has handled so far (servers ask the
   // coordinator for the time every 10 of them, docs/architecture.md).
   virtual std::uint64_t requests_handled() const = 0;
+
+  // The process's metrics, served as Prometheus text on host.metrics (bib/metrics.hpp). One
+  // registry for the process: prefix a plugin's names with what it is (bib_broker_...).
+  virtual Metrics& metrics() = 0;
 };
 
 }  // namespace bib

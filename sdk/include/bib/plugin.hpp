@@ -27,7 +27,8 @@ namespace bib {
 // 3: PersistencePlugin::read, read_after; Replica::event
 // 4: checkpoints (ServicePlugin::save_state, restore_state; PersistencePlugin::save_checkpoint,
 //    load_checkpoint, replay_since_checkpoint; Envelope::flat)
-inline constexpr std::uint32_t kAbiVersion = 4;
+// 5: Context::metrics (bib/metrics.hpp)
+inline constexpr std::uint32_t kAbiVersion = 5;
 
 enum class PluginKind : std::uint32_t { service, persistence, replication, discovery, component };
 BIB_SDK_API const char* to_string(PluginKind kind) noexcept;

@@ -12,6 +12,7 @@
 #include "bib/json.hpp"
 #include "bib/lifeline.hpp"
 #include "bib/messaging.hpp"
+#include "bib/metrics.hpp"
 #include "bib/names.hpp"
 #include "bib/options.hpp"
 #include "bib/ordered_log.hpp"
