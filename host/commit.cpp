@@ -1,6 +1,7 @@
 #include "commit.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 namespace bib::host {
@@ -9,6 +10,12 @@ namespace {
 
 std::string event_name(const bib::Event& event) {
   return event.origin + "#" + std::to_string(event.seq) + " (" + event.service + ")";
+}
+
+using SteadyClock = std::chrono::steady_clock;
+
+double seconds_since(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
 // What a retry of a replayed or replicated write is answered with, when the plugin's apply()
@@ -28,13 +35,30 @@ std::string dedup_key(const std::string& service, const std::string& request_id)
 }
 
 Committer::Committer(Deps deps)
-    : deps_(std::move(deps)), log_(deps_.persistence, deps_.recent_events), requests_(deps_.remembered_requests) {}
+    : deps_(std::move(deps)), log_(deps_.persistence, deps_.recent_events), requests_(deps_.remembered_requests) {
+  if (deps_.metrics != nullptr) {
+    commit_seconds_ = &deps_.metrics->histogram(
+        "bib_commit_duration_seconds",
+        "Local writes, from the handler's write to the reply: apply, store, flush, replicate.");
+    flush_seconds_ = &deps_.metrics->histogram("bib_flush_duration_seconds",
+                                               "Persistence flushes, one per loop iteration with writes.");
+    gauges_.push_back(deps_.metrics->gauge_fn("bib_events_stored", "Events this node has applied, from every origin.",
+                                              {}, [this] { return static_cast<double>(store_.count()); }));
+    gauges_.push_back(deps_.metrics->gauge_fn("bib_events_in_memory",
+                                              "Applied events also held in memory (the recent ones, with a store).",
+                                              {}, [this] { return static_cast<double>(log_.in_memory()); }));
+    gauges_.push_back(deps_.metrics->gauge_fn("bib_events_since_checkpoint",
+                                              "Events applied since the last checkpoint.", {},
+                                              [this] { return static_cast<double>(since_checkpoint_); }));
+  }
+}
 
 bool Committer::answer_retry(const bib::Request& request, const Done& done) {
   return requests_.answer(dedup_key(request.service, request_id_of(request.data)), done);
 }
 
 void Committer::commit(bib::ServicePlugin& plugin, const bib::Request& request, bib::Write write, Done done) {
+  const SteadyClock::time_point started = SteadyClock::now();
   bib::Event event;
   event.origin = deps_.node_name;
   event.seq = next_seq_;
@@ -60,7 +84,8 @@ void Committer::commit(bib::ServicePlugin& plugin, const bib::Request& request, 
   // From here on the request's first reply is whatever step 2-5 decide; retries wait for it.
   const std::string key = dedup_key(event.service, event.request_id);
   requests_.begin(key);
-  Done finish = [this, key, done = std::move(done)](bib::Result<bib::Value> result) {
+  Done finish = [this, key, started, done = std::move(done)](bib::Result<bib::Value> result) {
+    if (commit_seconds_ != nullptr) commit_seconds_->observe(seconds_since(started));
     requests_.finish(key, result);
     done(std::move(result));
   };
@@ -95,7 +120,9 @@ void Committer::flush_pending() {
   std::vector<InFlight> batch;
   batch.swap(unflushed_);
   try {
+    const SteadyClock::time_point started = SteadyClock::now();
     deps_.persistence->flush();
+    if (flush_seconds_ != nullptr) flush_seconds_->observe(seconds_since(started));
   } catch (const std::exception& e) {
     deps_.log.error("cannot flush {} event(s): {}", batch.size(), e.what());
     checkpoints_off_ = "a flush failed";

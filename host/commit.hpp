@@ -41,6 +41,7 @@
 
 #include "bib/clock.hpp"
 #include "bib/event_loop.hpp"
+#include "bib/metrics.hpp"
 #include "bib/persistence.hpp"
 #include "bib/replica.hpp"
 #include "bib/replication.hpp"
@@ -70,6 +71,7 @@ class Committer final : public bib::Replica {
     std::size_t remembered_requests = 100000;       // request ids kept for dedup
     std::size_t recent_events = EventLog::kDefaultRecent;  // kept in memory besides the store
     std::uint64_t checkpoint_every = 100000;  // events applied between checkpoints; 0: only at stop
+    bib::Metrics* metrics = nullptr;          // none: commit and flush times are not measured
   };
 
   explicit Committer(Deps deps);
@@ -157,6 +159,11 @@ class Committer final : public bib::Replica {
   std::uint64_t since_checkpoint_ = 0;                  // events applied since the last one
   std::string checkpoints_off_;                         // why none may be taken any more
   bool from_checkpoint_ = false;
+
+  // From Deps::metrics, or null.
+  bib::Histogram* commit_seconds_ = nullptr;  // a local write, from handle() to its reply
+  bib::Histogram* flush_seconds_ = nullptr;   // one persistence flush
+  std::vector<bib::MetricRegistration> gauges_;  // last: they read the members above
 };
 
 // data.request_id, or "" when absent or not a string.

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <utility>
 
+#include "http_address.hpp"
+
 namespace bib::host {
 namespace {
 
@@ -150,7 +152,7 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   if (!host) fail(where(file, *node), "host", "must be a table");
   static const char* const known[] = {"name", "log_level", "wire_log", "max_message_bytes", "plugin_path",
                                       "listen", "broker", "proxy", "heartbeat_ms", "liveness",
-                                      "session_wait_ms", "catch_up_ms", "checkpoint_every"};
+                                      "session_wait_ms", "catch_up_ms", "checkpoint_every", "metrics"};
   for (auto&& [k, v] : *host) {
     bool ok = false;
     for (const char* name : known) ok = ok || k.str() == name;
@@ -170,6 +172,7 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   read_field(*host, file, "session_wait_ms", s.session_wait_ms);
   read_field(*host, file, "catch_up_ms", s.catch_up_ms);
   read_field(*host, file, "checkpoint_every", s.checkpoint_every);
+  read_field(*host, file, "metrics", s.metrics);
 
   static const char* const levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   for (auto [key, value] : {std::pair{"host.log_level", s.log_level}, std::pair{"host.wire_log", s.wire_log}}) {
@@ -184,6 +187,13 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   if (s.session_wait_ms < 0) fail(file, "host.session_wait_ms", "must not be negative");
   if (s.catch_up_ms < 0) fail(file, "host.catch_up_ms", "must not be negative");
   if (s.checkpoint_every < 0) fail(file, "host.checkpoint_every", "must not be negative");
+  if (!s.metrics.empty()) {
+    try {
+      parse_http_address(s.metrics);
+    } catch (const std::invalid_argument& e) {
+      fail(file, "host.metrics", e.what());
+    }
+  }
   return s;
 }
 

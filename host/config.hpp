@@ -38,6 +38,7 @@ struct HostSettings {
   std::int64_t session_wait_ms = 2000;       // longest wait for data.after events; below the client timeout (2500)
   std::int64_t catch_up_ms = 15000;          // longest wait for replication to catch up before serving the broker
   std::int64_t checkpoint_every = 100000;    // events between checkpoints (and one at stop); 0: only at stop
+  std::string metrics;                       // optional HTTP address serving /metrics: "127.0.0.1:9561"
 };
 
 // One [[plugins]] entry.

@@ -1,25 +1,9 @@
 #include "status.hpp"
 
-#include <unistd.h>
-
-#include <fstream>
-
 #include "bib/discovery.hpp"
+#include "process_metrics.hpp"
 
 namespace bib::host {
-
-namespace {
-
-// This process's resident memory in bytes (/proc/self/statm: pages), 0 when unreadable.
-std::int64_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::int64_t size_pages = 0;
-  std::int64_t resident_pages = 0;
-  if (!(statm >> size_pages >> resident_pages)) return 0;
-  return resident_pages * static_cast<std::int64_t>(::sysconf(_SC_PAGESIZE));
-}
-
-}  // namespace
 
 bib::Value build_status(Runtime& runtime, PluginSet& plugins, const Committer& committer) {
   bib::Map status;
@@ -39,7 +23,7 @@ bib::Value build_status(Runtime& runtime, PluginSet& plugins, const Committer& c
   status.insert_or_assign("events", committer.event_count());
   status.insert_or_assign("version_vector", bib::to_value(committer.version_vector()));
   status.insert_or_assign("digest", committer.digest());
-  status.insert_or_assign("memory_rss", resident_bytes());
+  status.insert_or_assign("memory_rss", static_cast<std::int64_t>(resident_memory_bytes()));
   status.insert_or_assign("events_in_memory", committer.events().in_memory());
   status.insert_or_assign("plugins", std::move(names));
   return status;

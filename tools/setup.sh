@@ -23,7 +23,8 @@ packages=(build-essential cmake pkg-config libzmq3-dev cppzmq-dev libmsgpack-cxx
   libboost-dev libboost-filesystem-dev libtomlplusplus-dev libspdlog-dev libgtest-dev
   libsqlite3-dev libcli11-dev python3 procps ninja-build ccache libpq-dev postgresql
   libncurses-dev tmux  # the chat's screen (ncursesw) and its terminal tests (tmux)
-  nats-server)  # the peer of tools/bench/nats-compare.sh
+  nats-server  # the peer of tools/bench/nats-compare.sh
+  libcpp-httplib-dev)  # bib-host's metrics over HTTP (docs/operations.md)
 missing=()
 [ $deps = 1 ] && for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

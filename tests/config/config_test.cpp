@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "http_address.hpp"
 
 #include <gtest/gtest.h>
 
@@ -124,6 +125,21 @@ TEST_F(ConfigTest, DuplicatePluginEntryIsRefused) {
 TEST_F(ConfigTest, BadLogLevelIsRefused) {
   const auto err = error_of("[host]\nlog_level = \"loud\"\n");
   EXPECT_NE(err.find("host.log_level"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, MetricsAddressIsAddressColonPort) {
+  EXPECT_EQ(load_config(write("[host]\nmetrics = \"127.0.0.1:9561\"\n")).host.metrics, "127.0.0.1:9561");
+  EXPECT_EQ(load_config(write("[host]\n")).host.metrics, "");  // none: no HTTP server
+  for (const char* bad : {"tcp://127.0.0.1:9561", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", ":9561", "::1:9561",
+                          "127.0.0.1:95x"}) {
+    const auto err = error_of("[host]\nmetrics = \"" + std::string(bad) + "\"\n");
+    EXPECT_NE(err.find("key 'host.metrics'"), std::string::npos) << bad << ": " << err;
+    EXPECT_NE(err.find("expected ADDRESS:PORT"), std::string::npos) << bad << ": " << err;
+  }
+  const HttpAddress v6 = parse_http_address("[::1]:9561");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 9561);
+  EXPECT_EQ(parse_http_address("*:9555").host, "0.0.0.0");  // as the containers bind
 }
 
 TEST_F(ConfigTest, SetOverridesHostAndPluginKeysWithTypedValues) {
