@@ -25,6 +25,7 @@ Bully::Start Bully::start(int my_rank, const std::vector<Peer>& peers) {
   Start result;
   if (campaigning()) return result;
   result.started = true;
+  ++elections_started_;
   result.ask = higher_ranked(peers, my_rank);
   if (result.ask.empty()) {
     win();
@@ -76,6 +77,7 @@ bool Bully::lose_coordinator(const std::string& name) {
 }
 
 void Bully::win() {
+  ++elections_won_;
   phase_ = Phase::coordinator;
   coordinator_ = self_;
 }

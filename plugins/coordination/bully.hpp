@@ -13,6 +13,7 @@
 // comes back takes over); a coordinator that hears a higher one steps down.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ class Bully {
   const std::optional<std::string>& coordinator() const noexcept { return coordinator_; }
   bool is_coordinator() const noexcept { return phase_ == Phase::coordinator; }
   bool campaigning() const noexcept { return phase_ == Phase::electing || phase_ == Phase::waiting; }
+  // Since start-up, for the metrics: elections begun, and won (at once or by timeout).
+  std::uint64_t elections_started() const noexcept { return elections_started_; }
+  std::uint64_t elections_won() const noexcept { return elections_won_; }
 
   struct Start {
     bool started = false;     // false: an election already runs
@@ -81,6 +85,8 @@ class Bully {
   std::string self_;
   Phase phase_ = Phase::following;
   std::optional<std::string> coordinator_;
+  std::uint64_t elections_started_ = 0;
+  std::uint64_t elections_won_ = 0;
 };
 
 }  // namespace bib::coordination

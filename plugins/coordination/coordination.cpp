@@ -2,6 +2,7 @@
 // election.cpp, the clock synchronisation in clock_sync.cpp.
 #include "coordination.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace bib::coordination {
@@ -36,11 +37,38 @@ void Coordination::start() {
     if (running_) election_->on_peers_changed();
   });
   clock_sync_->start();
+  register_metrics();
   election_->start("start-up");
+}
+
+void Coordination::register_metrics() {
+  Metrics& metrics = ctx_->metrics();
+  metrics_.push_back(metrics.counter_fn("bib_elections_started_total", "Bully elections this server began.", {},
+                                        [this] { return static_cast<double>(bully_->elections_started()); }));
+  metrics_.push_back(metrics.counter_fn("bib_elections_won_total", "Elections this server won (it became coordinator).",
+                                        {}, [this] { return static_cast<double>(bully_->elections_won()); }));
+  metrics_.push_back(metrics.gauge_fn("bib_is_coordinator", "1 while this server is the coordinator.", {},
+                                      [this] { return bully_->is_coordinator() ? 1.0 : 0.0; }));
+  metrics_.push_back(metrics.gauge_fn("bib_coordinator_rank",
+                                      "Rank of the coordinator this server follows (NaN while it knows none).", {},
+                                      [this] { return coordinator_rank(); }));
+}
+
+double Coordination::coordinator_rank() const {
+  const std::optional<std::string>& name = bully_->coordinator();
+  if (!name) return std::nan("");
+  if (*name == ctx_->node_name()) {
+    const std::optional<int> mine = discovery_->rank();
+    return mine ? *mine : std::nan("");
+  }
+  for (const Peer& peer : discovery_->peers())
+    if (peer.name == *name) return peer.rank;
+  return std::nan("");
 }
 
 void Coordination::stop() {
   running_ = false;
+  metrics_.clear();
   election_->stop();
   clock_sync_->stop();
   peers_->close_all();

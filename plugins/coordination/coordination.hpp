@@ -44,6 +44,9 @@ class Coordination final : public ServicePlugin {
 
  private:
   Value coordinator_reply() const;
+  // The election's series in ctx.metrics() (docs/operations.md, "Metrics"), while running.
+  void register_metrics();
+  double coordinator_rank() const;  // NaN while none is known
 
   Context* ctx_ = nullptr;
   DiscoveryPlugin* discovery_ = nullptr;
@@ -54,6 +57,7 @@ class Coordination final : public ServicePlugin {
   std::optional<ClockSync> clock_sync_;
   std::optional<Election> election_;
   bool running_ = false;
+  std::vector<MetricRegistration> metrics_;  // last: they read the members above
 };
 
 }  // namespace bib::coordination

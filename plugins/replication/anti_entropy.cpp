@@ -34,7 +34,15 @@ AntiEntropy::Pull* AntiEntropy::find(const std::string& peer) {
 
 void AntiEntropy::add_peer(const std::string& name) {
   auto [it, added] = pulls_.try_emplace(name);
-  (void)added;
+  if (added) {
+    Metrics& metrics = ctx_.metrics();
+    const MetricLabels labels{{"peer", name}};
+    it->second.pulls = &metrics.counter("bib_anti_entropy_pulls_total", "Anti-entropy pulls started from the peer.", labels);
+    it->second.pulled_events =
+        &metrics.counter("bib_anti_entropy_pulled_events_total", "Events the peer's sync replies brought.", labels);
+    it->second.timeouts = &metrics.counter("bib_anti_entropy_timeouts_total",
+                                           "Sync requests the peer did not answer within anti_entropy_ms.", labels);
+  }
   start_pull(name, it->second);
 }
 
@@ -66,6 +74,7 @@ void AntiEntropy::want(const VersionVector& missing) {
 void AntiEntropy::start_pull(const std::string& peer, Pull& pull) {
   if (pull.active || replica_ == nullptr) return;
   pull.active = true;
+  pull.pulls->inc();
   ++pull.session;
   pull.cursor.clear();
   pull.received = 0;
@@ -82,6 +91,7 @@ void AntiEntropy::on_page_timeout(const std::string& peer, std::uint64_t session
   Pull* pull = find(peer);
   if (pull == nullptr || pull->session != session) return;
   pull->timer.reset();
+  pull->timeouts->inc();
   ctx_.log().debug("replication: {} did not answer sync within {} ms; asking again", peer,
                    options_.anti_entropy.count());
   // An idle link gets a fresh connection so that unanswered requests do not pile up for a
@@ -93,6 +103,7 @@ void AntiEntropy::on_page_timeout(const std::string& peer, std::uint64_t session
 
 void AntiEntropy::end_pull(const std::string& peer, Pull& pull) {
   pull.timer.reset();
+  if (pull.active) pull.pulled_events->inc(static_cast<double>(pull.received));
   if (pull.active && pull.received > 0) {
     ctx_.log().info("replication: pulled {} event(s) from {}", pull.received, peer);
   }

@@ -62,6 +62,10 @@ class AntiEntropy {
     std::uint64_t received = 0;  // events ingested in this session, for the log
     VersionVector peer_vv;       // from its last sync or sync_reply
     bool first_round_done = false;
+    // In ctx.metrics(), labelled with the peer (docs/operations.md, "Metrics").
+    Counter* pulls = nullptr;
+    Counter* pulled_events = nullptr;
+    Counter* timeouts = nullptr;
   };
 
   void start_pull(const std::string& peer, Pull& pull);

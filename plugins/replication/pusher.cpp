@@ -10,7 +10,38 @@ Pusher::Pusher(Context& ctx, const ReplicationOptions& options, OutboxLimits lim
                Reconnected reconnected)
     : ctx_(ctx), options_(options), limits_(limits), transport_(transport), reconnected_(std::move(reconnected)) {}
 
-void Pusher::add_peer(const std::string& name) { links_.try_emplace(name, limits_, options_); }
+void Pusher::add_peer(const std::string& name) {
+  auto [it, added] = links_.try_emplace(name, limits_, options_);
+  if (added) register_metrics(name, it->second);
+}
+
+void Pusher::register_metrics(const std::string& peer, Link& link) {
+  Metrics& metrics = ctx_.metrics();
+  const MetricLabels labels{{"peer", peer}};
+  link.retries = &metrics.counter("bib_replication_retries_total",
+                                  "Batches sent again because the peer did not acknowledge them in time.", labels);
+  link.gauges.push_back(metrics.gauge_fn("bib_replication_outbox_events", "Events queued for the peer, not sent yet.",
+                                         labels, [&link] { return static_cast<double>(link.outbox.queued()); }));
+  link.gauges.push_back(metrics.gauge_fn("bib_replication_unacked_events",
+                                         "Events sent to the peer (the batch in flight) and not acknowledged yet.",
+                                         labels,
+                                         [&link] { return static_cast<double>(link.outbox.in_flight().size()); }));
+  link.gauges.push_back(metrics.gauge_fn("bib_replication_unacked_age_seconds",
+                                         "How long the batch in flight has waited for its acknowledgement; 0 when none.",
+                                         labels, [this, peer] { return unacked_seconds(peer); }));
+  link.gauges.push_back(metrics.gauge_fn("bib_replication_peer_suspect",
+                                         "1 while the peer has missed an acknowledgement and has not been heard since.",
+                                         labels, [&link] { return link.suspect ? 1.0 : 0.0; }));
+  link.gauges.push_back(metrics.counter_fn("bib_replication_dropped_events_total",
+                                           "Events dropped from a full outbox (anti-entropy brings them to the peer).",
+                                           labels, [&link] { return static_cast<double>(link.outbox.dropped()); }));
+}
+
+double Pusher::unacked_seconds(const std::string& peer) const {
+  auto it = links_.find(peer);
+  if (it == links_.end() || !it->second.outbox.has_in_flight()) return 0;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.batch_sent).count();
+}
 
 void Pusher::remove_peer(const std::string& name) { links_.erase(name); }
 
@@ -60,6 +91,7 @@ void Pusher::send_next_batch(const std::string& peer, Link& link) {
   if (link.outbox.has_in_flight()) return;
   if (link.outbox.take_batch().empty()) return;
   link.attempts = 0;
+  link.batch_sent = std::chrono::steady_clock::now();
   transmit(peer, link);
 }
 
@@ -84,6 +116,7 @@ void Pusher::on_retry_due(const std::string& peer) {
     link->suspect = true;
   }
   link->backoff.grow();
+  link->retries->inc();
   // A fresh connection drops whatever still waits in the old one's queue (a down peer must
   // not collect one copy of the batch per retry).
   transport_.reconnect(peer);

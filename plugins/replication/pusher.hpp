@@ -4,6 +4,7 @@
 // batch again at once.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -43,6 +44,8 @@ class Pusher {
   bool in_flight(const std::string& peer) const;
   // The peer's push figures, into its entry of the status.
   void describe(const std::string& peer, Map& out) const;
+  // How long the peer's batch in flight has waited for its acknowledgement (0 when none).
+  double unacked_seconds(const std::string& peer) const;
 
  private:
   struct Link {
@@ -54,6 +57,9 @@ class Pusher {
     bool suspect = false;        // missed an acknowledgement; any message from it clears this
     double last_ack = 0;         // physical clock, 0 = never
     double last_heard = 0;
+    std::chrono::steady_clock::time_point batch_sent;  // when the batch in flight first went out
+    Counter* retries = nullptr;
+    std::vector<MetricRegistration> gauges;  // last: they read the members above
   };
 
   void schedule_send();
@@ -61,6 +67,8 @@ class Pusher {
   void transmit(const std::string& peer, Link& link);
   void on_retry_due(const std::string& peer);
   Link* find(const std::string& peer);
+  // The peer's series in ctx.metrics() (docs/operations.md, "Metrics").
+  void register_metrics(const std::string& peer, Link& link);
 
   Context& ctx_;
   const ReplicationOptions& options_;
