@@ -24,6 +24,8 @@ struct Metrics::Family {
   Type type;
   std::vector<double> bounds;
   std::map<MetricLabels, Series> series;
+  std::function<LabelledValues()> read_all;  // gauge_family_fn: every series, at render
+  std::uint64_t registration = 0;            // of read_all
 };
 
 namespace {
@@ -146,7 +148,7 @@ Metrics::Series& Metrics::series(std::string_view name, std::string_view help, T
   check_names(name, labels);
   auto it = families_.find(name);
   if (it == families_.end()) {
-    auto family = std::make_unique<Family>(Family{std::string(name), std::string(help), type, {}, {}});
+    auto family = std::make_unique<Family>(Family{std::string(name), std::string(help), type, {}, {}, {}, 0});
     if (bounds != nullptr) {
       Histogram check(*bounds);  // refuses bad bounds before the family exists
       family->bounds = *bounds;
@@ -154,6 +156,8 @@ Metrics::Series& Metrics::series(std::string_view name, std::string_view help, T
     it = families_.emplace(std::string(name), std::move(family)).first;
   }
   Family& family = *it->second;
+  if (family.read_all)
+    throw std::invalid_argument("metric " + family.name + " is a family read by one function");
   if (family.type != type)
     throw std::invalid_argument("metric " + family.name + " is a " + type_name(static_cast<int>(family.type)) +
                                 ", not a " + type_name(static_cast<int>(type)));
@@ -191,7 +195,7 @@ MetricRegistration Metrics::computed(std::string_view name, std::string_view hel
   const std::uint64_t id = next_registration_++;
   s.read = std::move(read);
   s.registration = id;
-  registrations_.emplace(id, std::make_pair(families_.find(name)->second.get(), labels));
+  registrations_.emplace(id, std::make_pair(families_.find(name)->second.get(), std::optional<MetricLabels>(labels)));
   return MetricRegistration(*this, id);
 }
 
@@ -205,23 +209,66 @@ MetricRegistration Metrics::counter_fn(std::string_view name, std::string_view h
   return computed(name, help, Type::counter, labels, std::move(read));
 }
 
+MetricRegistration Metrics::gauge_family_fn(std::string_view name, std::string_view help,
+                                            std::function<LabelledValues()> read) {
+  check_names(name, {});
+  if (!read) throw std::invalid_argument("metric " + std::string(name) + ": no function to read");
+  auto it = families_.find(name);
+  if (it == families_.end())
+    it = families_.emplace(std::string(name), std::make_unique<Family>(Family{std::string(name), std::string(help),
+                                                                               Type::gauge, {}, {}, {}, 0}))
+             .first;
+  Family& family = *it->second;
+  if (family.type != Type::gauge || !family.series.empty())
+    throw std::invalid_argument("metric " + family.name + " has series of its own");
+  if (family.registration != 0) registrations_.erase(family.registration);
+  const std::uint64_t id = next_registration_++;
+  family.read_all = std::move(read);
+  family.registration = id;
+  registrations_.emplace(id, std::make_pair(&family, std::optional<MetricLabels>()));
+  return MetricRegistration(*this, id);
+}
+
 void Metrics::unregister(std::uint64_t id) noexcept {
   const auto it = registrations_.find(id);
   if (it == registrations_.end()) return;  // replaced by a newer registration of the same series
   auto& [family, labels] = it->second;
-  family->series.erase(labels);
+  if (labels) {
+    family->series.erase(*labels);
+  } else {
+    family->read_all = nullptr;
+    family->registration = 0;
+  }
   registrations_.erase(it);
+}
+
+void Metrics::render_family(std::string& out, const Family& family) const {
+  LabelledValues values;
+  try {
+    values = family.read_all();
+  } catch (const std::exception&) {
+    return;  // as a family without series
+  }
+  if (values.empty()) return;
+  std::sort(values.begin(), values.end());
+  out += "# HELP " + family.name + ' ' + escaped(family.help, false) + '\n';
+  out += "# TYPE " + family.name + " gauge\n";
+  for (const auto& [labels, value] : values) out += family.name + label_text(labels) + ' ' + number(value) + '\n';
 }
 
 std::size_t Metrics::series_count() const {
   std::size_t n = 0;
-  for (const auto& [name, family] : families_) n += family->series.size();
+  for (const auto& [name, family] : families_) n += family->series.size() + (family->read_all ? 1 : 0);
   return n;
 }
 
 std::string Metrics::render() const {
   std::string out;
   for (const auto& [name, family] : families_) {
+    if (family->read_all) {
+      render_family(out, *family);
+      continue;
+    }
     if (family->series.empty()) continue;
     out += "# HELP " + name + ' ' + escaped(family->help, false) + '\n';
     out += "# TYPE " + name + ' ' + type_name(static_cast<int>(family->type)) + '\n';

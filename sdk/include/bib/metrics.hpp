@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -125,6 +126,12 @@ class BIB_SDK_API Metrics {
                                             std::function<double()> read);
   [[nodiscard]] MetricRegistration counter_fn(std::string_view name, std::string_view help,
                                               const MetricLabels& labels, std::function<double()> read);
+  // A whole gauge family read at render time, for series that come and go (one per worker a
+  // broker knows): read returns every series with its labels. The family then has no other
+  // series; registering it again replaces the function.
+  using LabelledValues = std::vector<std::pair<MetricLabels, double>>;
+  [[nodiscard]] MetricRegistration gauge_family_fn(std::string_view name, std::string_view help,
+                                                   std::function<LabelledValues()> read);
 
   // The Prometheus text exposition format, version 0.0.4: families by name, series by labels,
   // HELP and TYPE once per family; a family without series is left out.
@@ -144,10 +151,12 @@ class BIB_SDK_API Metrics {
   MetricRegistration computed(std::string_view name, std::string_view help, Type type, const MetricLabels& labels,
                               std::function<double()> read);
   void unregister(std::uint64_t id) noexcept;
+  void render_family(std::string& out, const Family& family) const;
 
   std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;
-  // Registration id -> the computed series it owns, to find it again when the handle goes.
-  std::map<std::uint64_t, std::pair<Family*, MetricLabels>> registrations_;
+  // Registration id -> the computed series it owns (no labels: the whole family), to find it
+  // again when the handle goes.
+  std::map<std::uint64_t, std::pair<Family*, std::optional<MetricLabels>>> registrations_;
   std::uint64_t next_registration_ = 1;
 };
 
