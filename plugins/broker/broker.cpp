@@ -14,6 +14,7 @@
 #include "bib/plugin_export.hpp"
 #include "bib/reply.hpp"
 #include "bib/worker_protocol.hpp"
+#include "worker_frames.hpp"
 
 namespace bib::broker {
 namespace protocol = bib::worker_protocol;
@@ -48,24 +49,11 @@ std::string incarnation() {
   return buf;
 }
 
-// READY [name] [incarnation] [generation] [holding id]...: the optional frames of a server run
-// that orders its connections (bib/worker_protocol.hpp). Unreadable numbers count as absent.
-Registration registration_of(const std::vector<zmq::message_t>& frames, const std::string& fallback_name) {
-  Registration r;
-  r.name = frames.size() >= 3 ? frames[2].to_string() : std::string();
-  if (r.name.empty()) r.name = fallback_name;
-  auto number = [&](std::size_t i) -> std::uint64_t {
-    if (frames.size() <= i) return 0;
-    try {
-      return std::stoull(frames[i].to_string());
-    } catch (const std::exception&) {
-      return 0;
-    }
-  };
-  r.incarnation = number(3);
-  r.generation = r.incarnation == 0 ? 0 : number(4);
-  for (std::size_t i = 5; i < frames.size(); ++i) r.holding.push_back(frames[i].to_string());
-  return r;
+// The frames as views, for the socket-free readers (worker_frames.hpp).
+std::vector<std::string_view> views_of(const std::vector<zmq::message_t>& frames) {
+  std::vector<std::string_view> views;
+  for (const auto& frame : frames) views.push_back(frame.to_string_view());
+  return views;
 }
 
 // Deadlines are checked a few times per heartbeat.
@@ -221,7 +209,7 @@ void Broker::worker_message(Frames frames) {
   } else if (command == protocol::kReply && frames.size() == 4) {
     worker_reply(identity, who, frames);
   } else if (command == protocol::kReady) {
-    const Registration registration = registration_of(frames, "server-" + hex(identity));
+    const Registration registration = registration_of(views_of(frames), "server-" + hex(identity));
     ctx_->wire_log().info("recv {} READY {} run {} connection {} holding {}", who, registration.name,
                           registration.incarnation, registration.generation,
                           registration.holding.size());

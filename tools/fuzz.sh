@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz with Debian's clang-14 and runs them
+# (docs/fuzzing.md).
+#
+#   tools/fuzz.sh [--build-dir DIR] [--long] [--target NAME]
+#     --build-dir DIR  the fuzz tree (default build-fuzz); configured with CC=clang-14
+#                      CXX=clang++-14, Ninja and -DBIB_FUZZ=ON (ccache, when installed, is
+#                      picked up by CMakeLists.txt itself)
+#     (default)        the short runs: every ctest fuzz_<name> (each its regressions, then
+#                      BIB_FUZZ_SECONDS, 12 s, of fuzzing from its seed corpus)
+#     --long           the long run instead: 10,000,000 executions per target, one target
+#                      after the other, at nice 10, one job and one worker each; prints each
+#                      one's executions per second and final coverage, and a summary in
+#                      DIR/fuzz-long/summary.txt
+#     --target NAME    only that target (msgpack_codec, request_envelope, json_text,
+#                      worker_frames, replication_messages, proxy_subscription, json_records,
+#                      toml_config)
+#   BIB_TEST_JOBS=N    short runs at once (default: the number of cores)
+#
+# A crashing input (a crash, leak, timeout, sanitizer report or failed check) is saved by
+# libFuzzer as crash-<sha1> (or leak-, timeout-, oom-): the short runs put it in
+# DIR/tests/fuzz/<name>/artifacts/, the long run in DIR/fuzz-long/<name>/artifacts/. To keep
+# it as a regression: reproduce it (DIR/bin/bib-fuzz-<name> FILE), fix the bug, and copy the
+# file into tests/fuzz/regressions/<name>/ under a name that says what it was; every short
+# run feeds it to the target again first, and fails if it fails again.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+targets=(msgpack_codec request_envelope json_text worker_frames replication_messages
+  proxy_subscription json_records toml_config)
+build_dir="$here/build-fuzz"
+long=0
+only=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-dir) build_dir=$(realpath -m "$2"); shift ;;
+    --long) long=1 ;;
+    --target) only="$2"; shift ;;
+    *) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ -n "$only" ]; then
+  [[ " ${targets[*]} " == *" $only "* ]] || { echo "fuzz.sh: no target '$only' (${targets[*]})" >&2; exit 2; }
+  targets=("$only")
+fi
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# The project's packages, then the compiler and libFuzzer's runtime (in libclang-rt-14-dev).
+"$here/tools/setup.sh" --deps-only || exit 1
+missing=()
+for p in clang-14 libclang-rt-14-dev; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "fuzz: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+    --no-install-recommends "${missing[@]}" || exit 1
+fi
+
+if [ -f "$build_dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang++-14' "$build_dir/CMakeCache.txt"; then
+  echo "fuzz.sh: $build_dir was configured with another compiler; remove it or pick another --build-dir" >&2
+  exit 1
+fi
+CC=clang-14 CXX=clang++-14 cmake -S "$here" -B "$build_dir" -G Ninja -DBIB_FUZZ=ON >/dev/null || exit 1
+build_targets=()
+for t in "${targets[@]}"; do build_targets+=("bib-fuzz-$t"); done
+cmake --build "$build_dir" -j "$jobs" --target "${build_targets[@]}" || exit 1
+
+if [ $long = 0 ]; then
+  pattern="^fuzz_($(IFS='|'; echo "${targets[*]}"))\$"
+  exec ctest --test-dir "$build_dir" -R "$pattern" -j "${BIB_TEST_JOBS:-$jobs}" --output-on-failure
+fi
+
+# The long run. libFuzzer with -jobs=1 runs the fuzzing in a child that writes fuzz-0.log in
+# the current folder; its progress lines are shown as they come.
+runs=10000000
+summary="$build_dir/fuzz-long/summary.txt"
+mkdir -p "$build_dir/fuzz-long"
+status=0
+for t in "${targets[@]}"; do
+  work="$build_dir/fuzz-long/$t"
+  mkdir -p "$work/corpus" "$work/artifacts"
+  : >"$work/fuzz-0.log"  # there from the start, for tail (the child writes it anew)
+  dirs=("$work/corpus" "$here/tests/fuzz/corpus/$t")
+  [ -d "$here/tests/fuzz/regressions/$t" ] && dirs+=("$here/tests/fuzz/regressions/$t")
+  dict=()
+  [ -f "$here/tests/fuzz/$t.dict" ] && dict=("-dict=$here/tests/fuzz/$t.dict")
+  echo "== $t: $runs executions (log: $work/fuzz-0.log)"
+  start=$SECONDS
+  (cd "$work" && exec nice -n 10 "$build_dir/bin/bib-fuzz-$t" -runs=$runs -jobs=1 -workers=1 -timeout=10 \
+    -print_final_stats=1 "${dict[@]}" -artifact_prefix="$work/artifacts/" "${dirs[@]}") >/dev/null 2>&1 &
+  pid=$!
+  tail -n +1 -F --pid=$pid "$work/fuzz-0.log" 2>/dev/null |
+    grep --line-buffered -E 'INITED|pulse|DONE|ERROR|SUMMARY|Test unit written'
+  wait $pid
+  code=$?
+  seconds=$((SECONDS - start))
+  log="$work/fuzz-0.log"
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+  coverage=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1 |
+    grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*')
+  if [ $code -eq 0 ]; then result=passed; else result="FAILED (exit $code, see $work/artifacts/)"; status=1; fi
+  line="$t: ${execs:-?} executions in ${seconds} s, ${rate:-?} exec/s, ${coverage:-no coverage line}; $result"
+  echo "== $line"
+  echo "$(date -u +%FT%TZ) $line" >>"$summary"
+done
+echo "== summary (also in $summary):"
+tail -n ${#targets[@]} "$summary"
+exit $status
