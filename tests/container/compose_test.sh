@@ -43,6 +43,7 @@ fi
 project="bibtest${RANDOM}${RANDOM}"
 work=$(mktemp -d)
 pick_published_ports
+pick_metrics_ports
 id=$RANDOM
 user="ana$id" other="bia$id" channel="sala$id"
 

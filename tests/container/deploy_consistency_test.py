@@ -264,8 +264,10 @@ def config_ports(repo):
     for role in ("reference", "broker", "proxy", "server"):
         with open(os.path.join(repo, "configs", f"{role}.toml"), encoding="utf-8") as f:
             text = f.read()
-        ports[role] = sorted({int(p) for p in re.findall(r'^\s*(?:frontend|backend|endpoint|listen)\s*=\s*"tcp://[^"]*:(\d+)"',
-                                                          text, re.M)})
+        bound = re.findall(r'^\s*(?:frontend|backend|endpoint|listen)\s*=\s*"tcp://[^"]*:(\d+)"', text, re.M)
+        # host.metrics, the HTTP port: "${BIB_METRICS:-${BIB_ADDRESS:-127.0.0.1}:9561}"
+        bound += re.findall(r'^\s*metrics\s*=\s*"[^"]*:(\d+)\}?"', text, re.M)
+        ports[role] = sorted({int(p) for p in bound})
     return ports
 
 
@@ -363,11 +365,13 @@ def main(argv):
         target = sorted(p.get("targetPort", p["port"]) for p in service["spec"]["ports"])
         check(target == ports, f"kubernetes: Service {role} targets the same ports", str(target))
     for name, service in services.items():
+        # A server's ports are those of the headless Service of its role (one pod each).
+        k8s_name = name if name in k8s_services else role_of(service)
         for mapping in service.get("ports") or []:
             container_port = int(default_of(mapping).rsplit(":", 1)[1].split("/")[0])
-            exposed = [p["port"] for p in k8s_services.get(name, {}).get("spec", {}).get("ports", [])]
-            check(container_port in exposed, f"kubernetes: compose's published {name}:{container_port} is a port of Service {name}",
-                  str(exposed))
+            exposed = [p["port"] for p in k8s_services.get(k8s_name, {}).get("spec", {}).get("ports", [])]
+            check(container_port in exposed,
+                  f"kubernetes: compose's published {name}:{container_port} is a port of Service {k8s_name}", str(exposed))
 
     # Containers: image, role argument, environment, probes, ports, data folder.
     def k8s_container(name):

@@ -67,6 +67,18 @@ pick_published_ports() {
   proxy_port=$(free_port)
   while [ "$proxy_port" = "$broker_port" ]; do proxy_port=$(free_port); done
 }
+# Free host ports for every process's published metrics (docker-compose.yml), all different
+# from each other and from the two above, so that runs side by side never collide. Exports the
+# BIB_*_METRICS_PORT variables.
+pick_metrics_ports() {
+  local taken=" $broker_port $proxy_port " name port
+  for name in REFERENCE BROKER PROXY SERVER_1 SERVER_2 SERVER_3 SERVER_4; do
+    port=$(free_port)
+    while [[ $taken == *" $port "* ]]; do port=$(free_port); done
+    taken+="$port "
+    export "BIB_${name}_METRICS_PORT=$port"
+  done
+}
 
 # The docker CLI and the mode the image is built with. BuildKit adds a compiler cache that
 # survives between builds (a cache mount on the compile step, below): with it a rebuild after a

@@ -22,6 +22,7 @@ require_engine
 stack="bibtest${RANDOM}${RANDOM}"
 work=$(mktemp -d)
 pick_published_ports
+pick_metrics_ports
 id=$RANDOM
 user="ana$id" channel="sala$id"
 # The label this test puts on the node of the swarm it makes: a swarm left over by a test that was
