@@ -8,7 +8,9 @@
 #               compose, swarm), mostly waiting on dockerd and on the containers;
 #   release     the release tree built, then its tests, while the sanitizer tree builds;
 #   sanitizer   its tests once that tree is built and the release tests are done (two suites
-#               at once measured no faster than one after the other).
+#               at once measured no faster than one after the other);
+#   fuzz        once both trees are built: tools/fuzz.sh builds the libFuzzer targets with
+#               clang-14 and runs each briefly (docs/fuzzing.md).
 # Each lane writes its own log under test-logs/; a lane that fails has its whole log printed,
 # a lane that passes the end of it. The exit status is 0 only when everything passed.
 #
@@ -91,6 +93,9 @@ if "$here/tools/setup.sh" --no-deps --sanitize; then
 else
   failed=1 results+=("FAILED  build (ASan + UBSan)")
 fi
+# The libFuzzer targets (docs/fuzzing.md): clang-14's tree of what they link, built beside the
+# test suites, then a short run of each.
+start_lane fuzz "$here/tools/fuzz.sh"
 
 for pid in "${lanes[@]}"; do finish_lane "$pid" || failed=1; done
 # Whoever reads only the end of the output (a CI page) still sees why each failed lane failed.
