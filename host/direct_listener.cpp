@@ -12,17 +12,20 @@ namespace {
 
 // Messages taken per readiness callback, so that one busy client cannot starve the others.
 constexpr int kBatch = 64;
+// Routing frames a request may carry before its body (a ROUTER-DEALER chain adds one each).
+constexpr std::size_t kMaxRouteFrames = 8;
 
 }  // namespace
 
 DirectListener::DirectListener(zmq::context_t& zmq, EventLoop& loop, std::string endpoint,
-                               std::int64_t max_message_bytes, spdlog::logger& log, Handler handler)
+                               std::int64_t max_message_bytes, spdlog::logger& log, Handler handler, Refuse refuse)
     : zmq_(zmq),
       loop_(loop),
       endpoint_(std::move(endpoint)),
       max_message_bytes_(max_message_bytes),
       log_(log),
-      handler_(std::move(handler)) {}
+      handler_(std::move(handler)),
+      refuse_(std::move(refuse)) {}
 
 DirectListener::~DirectListener() { stop(); }
 
@@ -54,17 +57,16 @@ void DirectListener::handle(std::vector<zmq::message_t>& frames) {
   // [identity][body] or [identity ... ][""][body]: the body is the last frame, the routing
   // envelope is everything before it and goes back unchanged with the reply.
   const bool dealer_plain = frames.size() == 2;
-  const bool delimited = frames.size() >= 3 && frames[frames.size() - 2].size() == 0;
-  if (!dealer_plain && !delimited) {
-    log_.warn("direct: dropped a message of {} frames (expected [identity][\"\"][body] or [identity][body])",
-              frames.size());
-    return;
-  }
+  const bool delimited = frames.size() >= 3 && frames.size() <= kMaxRouteFrames + 1 &&
+                         frames[frames.size() - 2].size() == 0;
+  const bool readable = dealer_plain || delimited;
   std::vector<std::string> routing;
-  for (std::size_t i = 0; i + 1 < frames.size(); ++i) routing.push_back(frames[i].to_string());
-  const zmq::message_t& body = frames.back();
-
-  handler_(body.to_string_view(), lifeline_.guard([routing = std::move(routing), this](std::string reply) {
+  if (readable) {
+    for (std::size_t i = 0; i + 1 < frames.size(); ++i) routing.push_back(frames[i].to_string());
+  } else {
+    routing = {frames.front().to_string(), std::string()};  // answered as a REQ reads it
+  }
+  auto send_back = lifeline_.guard([routing = std::move(routing), this](std::string reply) {
     try {
       for (const std::string& frame : routing)
         socket_->send(zmq::buffer(frame), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
@@ -72,7 +74,13 @@ void DirectListener::handle(std::vector<zmq::message_t>& frames) {
     } catch (const zmq::error_t& e) {
       log_.warn("direct: reply not sent: {}", e.what());
     }
-  }));
+  });
+  if (!readable) {
+    refuse_(std::to_string(frames.size() - 1) + " frames after the identity, expected [\"\"][body] or [body]",
+            std::move(send_back));
+    return;
+  }
+  handler_(frames.back().to_string_view(), std::move(send_back));
 }
 
 }  // namespace bib::host

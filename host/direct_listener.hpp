@@ -2,9 +2,10 @@
 // admin tools, a single server without a broker). It accepts
 //   REQ clients:    [identity][""][body]
 //   DEALER clients: [identity][body]  or  [identity][""][body]
-// and answers with the same routing frames before the reply body. Any other frame layout is
-// dropped with a warning. Frames above host.max_message_bytes never arrive: ZeroMQ drops
-// them (ZMQ_MAXMSGSIZE) and disconnects that peer.
+// and answers with the same routing frames before the reply body. Any other frame layout goes
+// to `refuse` (reported once per interval, answered `erro` on [identity][""]). Frames above
+// host.max_message_bytes never arrive: ZeroMQ drops them (ZMQ_MAXMSGSIZE) and disconnects
+// that peer.
 #pragma once
 
 #include <functional>
@@ -24,9 +25,11 @@ namespace bib::host {
 class DirectListener {
  public:
   using Handler = std::function<void(std::string_view request, std::function<void(std::string reply)> reply)>;
+  // A message of a wrong frame layout: `problem` says what, `reply` sends the answer.
+  using Refuse = std::function<void(const std::string& problem, std::function<void(std::string reply)> reply)>;
 
   DirectListener(zmq::context_t& zmq, EventLoop& loop, std::string endpoint, std::int64_t max_message_bytes,
-                 spdlog::logger& log, Handler handler);
+                 spdlog::logger& log, Handler handler, Refuse refuse);
   ~DirectListener();
   DirectListener(const DirectListener&) = delete;
   DirectListener& operator=(const DirectListener&) = delete;
@@ -44,6 +47,7 @@ class DirectListener {
   std::int64_t max_message_bytes_;
   spdlog::logger& log_;
   Handler handler_;
+  Refuse refuse_;
   std::optional<zmq::socket_t> socket_;
   bib::SocketWatch socket_watch_;  // after socket_: removed from the loop before it closes
   bib::Lifeline lifeline_;         // renewed by stop(): replies still pending are dropped

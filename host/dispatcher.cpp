@@ -14,8 +14,8 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
                           std::function<void(std::string reply_bytes)> reply) {
   auto decoded = bib::decode_envelope(request_bytes, limits_);
   if (!decoded) {
-    deps_.wire.info("recv {} ({} bytes, undecodable: {})", peer, request_bytes.size(), decoded.error().message);  // rare
-    send_error(peer, "error", "malformed request: " + decoded.error().message, reply);
+    refuse("undecodable request", decoded.error().message + " (" + std::to_string(request_bytes.size()) + " bytes)",
+           peer, std::move(reply));
     return;
   }
   bib::Envelope& envelope = decoded.value();
@@ -48,6 +48,18 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
   deps_.session->wait_for(wanted, [this, envelope = std::move(envelope), peer, reply = std::move(reply)](bool) mutable {
     serve(std::move(envelope), peer, std::move(reply));
   });
+}
+
+void Dispatcher::refuse(std::string_view kind, const std::string& problem, const std::string& peer, ReplyFn reply) {
+  // A flood of these costs a line per interval, not one per message: the reply's wire line is
+  // at debug and the refusal log counts them.
+  if (deps_.refusals != nullptr) {
+    deps_.refusals->refuse(kind, "from " + peer + ": " + problem);
+  } else {
+    deps_.wire.info("recv {} ({}: {})", peer, kind, problem);
+  }
+  send_error(peer, "error", "malformed request: " + problem, reply,
+             deps_.refusals != nullptr ? spdlog::level::debug : spdlog::level::info);
 }
 
 void Dispatcher::serve(bib::Envelope envelope, const std::string& peer, ReplyFn reply) {
@@ -87,7 +99,8 @@ void Dispatcher::serve(bib::Envelope envelope, const std::string& peer, ReplyFn 
   deps_.committer.commit(plugin, request, std::move(std::get<bib::Write>(outcome)), std::move(answer));
 }
 
-void Dispatcher::send(const std::string& peer, const std::string& service, bib::Value data, const ReplyFn& reply) {
+void Dispatcher::send(const std::string& peer, const std::string& service, bib::Value data, const ReplyFn& reply,
+                      spdlog::level::level_enum wire) {
   if (data.is_nil()) data = bib::Map{};
   if (!data.is_map()) {
     send_error(peer, service,
@@ -115,13 +128,13 @@ void Dispatcher::send(const std::string& peer, const std::string& service, bib::
                reply);
     return;
   }
-  if (deps_.wire.should_log(spdlog::level::info)) deps_.wire.info("send {} {}", peer, envelope.to_string());
+  if (deps_.wire.should_log(wire)) deps_.wire.log(wire, "send {} {}", peer, envelope.to_string());
   reply(std::move(bytes));
 }
 
 void Dispatcher::send_error(const std::string& peer, const std::string& service, const std::string& description,
-                            const ReplyFn& reply) {
-  send(peer, service, bib::error_reply(description), reply);
+                            const ReplyFn& reply, spdlog::level::level_enum wire) {
+  send(peer, service, bib::error_reply(description), reply, wire);
 }
 
 }  // namespace bib::host

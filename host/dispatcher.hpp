@@ -4,8 +4,9 @@
 //   in:  {"service": "echo", "data": {"x": 1, "clock": 4, "timestamp": 1714550000.1}}
 //   out: {"service": "echo", "data": {"x": 1, "clock": 6, "timestamp": 1714550000.2}}
 //   err: {"service": "echo", "data": {"status": "erro", "description": "...", "clock": .., "timestamp": ..}}
-// Undecodable bytes are answered with service "error". Every message received and sent is
-// one line on the wire log: `recv <peer> <service> {data}` / `send <peer> <service> {data}`.
+// Undecodable bytes are answered with service "error" and reported on the refusal log, once per
+// interval (docs/protocol.md, "Hostile input"). Every other message received and sent is one
+// line on the wire log: `recv <peer> <service> {data}` / `send <peer> <service> {data}`.
 // Nothing a request contains or a handler throws stops the host.
 //
 // On a server (a node that commits events) two more things happen (docs/architecture.md):
@@ -23,6 +24,7 @@
 
 #include "bib/clock.hpp"
 #include "bib/codec.hpp"
+#include "bib/refusal_log.hpp"
 #include "commit.hpp"
 #include "session_gate.hpp"
 #include "service_table.hpp"
@@ -42,6 +44,7 @@ class Dispatcher {
     std::uint64_t& handled;                    // requests dispatched, for Context::requests_handled()
     std::function<bib::Value()> status;        // answers `status`; empty: not a service here
     SessionGate* session = nullptr;            // waits for data.after; nullptr: no waiting, no `seen`
+    bib::RefusalLog* refusals = nullptr;       // undecodable requests; nullptr: a wire line each
   };
 
   explicit Dispatcher(Deps deps);
@@ -51,14 +54,19 @@ class Dispatcher {
   // thread.
   void dispatch(std::string_view request_bytes, const std::string& peer,
                 std::function<void(std::string reply_bytes)> reply);
+  // A message its transport could not read (a wrong frame layout): reported as a refusal of
+  // `kind` and answered `erro` "malformed request: <problem>" with service "error".
+  void refuse(std::string_view kind, const std::string& problem, const std::string& peer,
+              std::function<void(std::string reply_bytes)> reply);
 
  private:
   using ReplyFn = std::function<void(std::string)>;
 
   void serve(bib::Envelope envelope, const std::string& peer, ReplyFn reply);
-  void send(const std::string& peer, const std::string& service, bib::Value data, const ReplyFn& reply);
+  void send(const std::string& peer, const std::string& service, bib::Value data, const ReplyFn& reply,
+            spdlog::level::level_enum wire = spdlog::level::info);
   void send_error(const std::string& peer, const std::string& service, const std::string& description,
-                  const ReplyFn& reply);
+                  const ReplyFn& reply, spdlog::level::level_enum wire = spdlog::level::info);
 
   Deps deps_;
   bib::DecodeLimits limits_;

@@ -83,9 +83,11 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
                       [replication](const bib::VersionVector& missing) {
                         if (replication != nullptr) replication->want(missing);
                       });
+  // Requests the host cannot read, reported once per interval (docs/protocol.md, "Hostile input").
+  bib::RefusalLog refusals(log, runtime.loop);
   Dispatcher dispatcher({plugins.services(), committer, runtime.lamport, runtime.clock, log, runtime.logging.wire(),
                          settings.max_message_bytes, runtime.requests_handled,
-                         [&] { return build_status(runtime, plugins, committer); }, &session});
+                         [&] { return build_status(runtime, plugins, committer); }, &session, &refusals});
 
   // The stored events, before any plugin starts and before the first request (commit.hpp).
   try {
@@ -114,6 +116,9 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
         runtime.zmq, runtime.loop, settings.listen, settings.max_message_bytes, log,
         [&dispatcher](std::string_view request, std::function<void(std::string)> reply) {
           dispatcher.dispatch(request, "direct", std::move(reply));
+        },
+        [&dispatcher](const std::string& problem, std::function<void(std::string)> reply) {
+          dispatcher.refuse("request of a wrong frame layout", problem, "direct", std::move(reply));
         });
     try {
       listener->start();
@@ -160,6 +165,7 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   if (worker) worker->stop();
 #endif
   if (listener) listener->stop();
+  refusals.flush();
   // What start-up needs, so that the next one does not replay the whole log.
   if (committer.events_since_checkpoint() > 0) committer.checkpoint("at stop");
   plugins.stop();

@@ -10,6 +10,7 @@
 
 #include <zmq_addon.hpp>
 
+#include "bib/names.hpp"
 #include "bib/net.hpp"
 #include "bib/plugin_export.hpp"
 #include "bib/reply.hpp"
@@ -40,6 +41,9 @@ std::string client_name(const std::vector<std::string>& route) {
   return "client " + (route.empty() ? std::string("?") : hex(route.front()));
 }
 
+// What a refused message's log line shows of a frame it names (a command word, a name).
+std::string shown(std::string_view frame) { return RefusalLog::printable(frame.substr(0, 64)); }
+
 // A new value per broker run, so that ids never repeat after a restart (servers deduplicate
 // requests by id and must not mistake a new request for an old one).
 std::string incarnation() {
@@ -68,6 +72,7 @@ void Broker::configure(Context& ctx) {
   options_ = parse_options(ctx.config());
   limits_.max_bytes = static_cast<std::size_t>(ctx.max_message_bytes());
   state_.emplace(options_.dispatch, ctx.node_name() + "-" + incarnation());
+  refusals_.emplace(ctx.log(), ctx.loop());
 }
 
 void Broker::start() {
@@ -112,6 +117,7 @@ void Broker::stop() {
   backend_.reset();
   frontend_watch_.reset();
   frontend_.reset();
+  if (refusals_) refusals_->flush();
 }
 
 void Broker::on_frontend() {
@@ -145,7 +151,10 @@ void Broker::on_backend() {
 // [identity]["" for REQ][msgpack envelope]: everything before the body is the route back.
 void Broker::client_request(Frames frames) {
   if (frames.size() < 2 || frames.size() > kMaxRouteFrames + 1) {
-    ctx_->log().warn("broker: dropped a client message of {} frames", frames.size());
+    // Answered on [identity][""], as a REQ (or a DEALER that sends the delimiter) reads it.
+    refuse_client(Route{frames.front().to_string(), ""}, "client message of a wrong frame layout",
+                  std::to_string(frames.size() - 1) + " frames after the identity, expected [\"\"][envelope] or "
+                  "[envelope] (at most " + std::to_string(kMaxRouteFrames) + " routing frames)");
     return;
   }
   Route route;
@@ -154,8 +163,7 @@ void Broker::client_request(Frames frames) {
 
   auto decoded = decode_envelope(body.to_string_view(), limits_);
   if (!decoded) {
-    ctx_->wire_log().info("recv {} <undecodable: {}>", client_name(route), decoded.error().message);
-    answer_error(route, "error", "bad request: " + decoded.error().message);
+    refuse_client(route, "undecodable client request", decoded.error().message);
     return;
   }
   Envelope request = std::move(decoded).value();
@@ -196,7 +204,7 @@ void Broker::client_request(Frames frames) {
 
 // [identity][command][arguments...], see bib/worker_protocol.hpp.
 void Broker::worker_message(Frames frames) {
-  if (frames.size() < 2) return;
+  if (frames.size() < 2) return;  // [identity] alone: ROUTER never delivers it
   const std::string identity = frames[0].to_string();
   const std::string command = frames[1].to_string();
   const std::string name = state_->worker_name(identity);
@@ -208,8 +216,33 @@ void Broker::worker_message(Frames frames) {
     if (!state_->on_traffic(identity, now)) tell_to_register(identity);
   } else if (command == protocol::kReply && frames.size() == 4) {
     worker_reply(identity, who, frames);
+  } else if (command == protocol::kReply) {
+    state_->on_traffic(identity, now);
+    refusals_->refuse("malformed worker message", who + ": REPLY of " + std::to_string(frames.size() - 1) +
+                                                      " frames, expected [REPLY][id][body]");
   } else if (command == protocol::kReady) {
+    // The name goes into every later log line and into `broker` replies: it follows the naming
+    // rule (docs/protocol.md), so that no READY can forge a log line. Empty: named by identity.
+    if (frames.size() >= 3 && frames[2].size() > 0) {
+      if (auto problem = name_problem(frames[2].to_string_view())) {
+        refusals_->refuse("malformed worker message", who + ": READY with an invalid " + *problem);
+        return;
+      }
+    }
+    if (frames.size() > 5 + protocol::kMaxHeld) {
+      refusals_->refuse("malformed worker message", who + ": READY listing " + std::to_string(frames.size() - 5) +
+                                                        " held requests, at most " +
+                                                        std::to_string(protocol::kMaxHeld));
+      return;
+    }
     const Registration registration = registration_of(views_of(frames), "server-" + hex(identity));
+    // A server names itself once per connection: READYs under ever new names on one connection
+    // would each cost a join and an eviction (and their lines).
+    if (!name.empty() && registration.name != name) {
+      refusals_->refuse("malformed worker message",
+                        who + ": READY as '" + registration.name + "' on a connection registered as '" + name + "'");
+      return;
+    }
     ctx_->wire_log().info("recv {} READY {} run {} connection {} holding {}", who, registration.name,
                           registration.incarnation, registration.generation,
                           registration.holding.size());
@@ -224,8 +257,8 @@ void Broker::worker_message(Frames frames) {
     carry_out(std::move(actions));
   } else {
     state_->on_traffic(identity, now);
-    ctx_->log().warn("broker: {} sent an unknown command '{}' ({} frames)", who, command,
-                     frames.size());
+    refusals_->refuse("unknown worker command",
+                      who + ": '" + shown(command) + "' (" + std::to_string(frames.size() - 1) + " frames)");
   }
 }
 
@@ -364,19 +397,24 @@ void Broker::carry_out(Actions actions) {
   }
 }
 
-void Broker::answer(const Route& route, Envelope reply) {
+void Broker::answer(const Route& route, Envelope reply, spdlog::level::level_enum wire) {
   stamp(reply.data, ctx_->lamport(), ctx_->clock());
   const std::string body = encode_envelope(reply);
   std::vector<zmq::const_buffer> frames;
   for (const auto& part : route) frames.emplace_back(part.data(), part.size());
   frames.emplace_back(body.data(), body.size());
   zmq::send_multipart(*frontend_, frames, zmq::send_flags::dontwait);
-  if (wire_on()) ctx_->wire_log().info("send {} {}", client_name(route), reply.to_string());
+  if (ctx_->wire_log().should_log(wire)) ctx_->wire_log().log(wire, "send {} {}", client_name(route), reply.to_string());
 }
 
 void Broker::answer_error(const Route& route, const std::string& service,
-                          const std::string& description) {
-  answer(route, Envelope{service, error_reply(description)});
+                          const std::string& description, spdlog::level::level_enum wire) {
+  answer(route, Envelope{service, error_reply(description)}, wire);
+}
+
+void Broker::refuse_client(const Route& route, std::string_view kind, const std::string& problem) {
+  refusals_->refuse(kind, client_name(route) + ": " + problem);
+  answer_error(route, "error", "bad request: " + problem, spdlog::level::debug);
 }
 
 // The reserved service `broker`, for tooling:

@@ -13,6 +13,7 @@
 
 #include <zmq.hpp>
 
+#include "bib/refusal_log.hpp"
 #include "bib/sdk.hpp"
 #include "broker_options.hpp"
 #include "dispatch_state.hpp"
@@ -37,9 +38,14 @@ class Broker final : public ComponentPlugin {
   void worker_reply(const std::string& identity, const std::string& who, Frames& frames);
   void carry_out(Actions actions);
 
-  // Replies the broker writes itself: stamped, sent to `route`, logged.
-  void answer(const Route& route, Envelope reply);
-  void answer_error(const Route& route, const std::string& service, const std::string& description);
+  // Replies the broker writes itself: stamped, sent to `route`, logged (the replies to refused
+  // messages at debug: the refusal log reports those, once per interval).
+  void answer(const Route& route, Envelope reply, spdlog::level::level_enum wire = spdlog::level::info);
+  void answer_error(const Route& route, const std::string& service, const std::string& description,
+                    spdlog::level::level_enum wire = spdlog::level::info);
+  // A client message refused before it could be read: counted on the refusal log, answered
+  // `erro` "bad request: ..." on `route`.
+  void refuse_client(const Route& route, std::string_view kind, const std::string& problem);
   void answer_status(const Route& route);
   // Raw bytes from a server to a client.
   void forward(const Route& route, const zmq::message_t& body);
@@ -57,6 +63,7 @@ class Broker final : public ComponentPlugin {
   BrokerOptions options_;
   DecodeLimits limits_;
   std::optional<DispatchState> state_;
+  std::optional<RefusalLog> refusals_;  // malformed input on both ports, once per interval
   std::optional<zmq::socket_t> frontend_;
   std::optional<zmq::socket_t> backend_;
   SocketWatch frontend_watch_;  // after the sockets: removed from the loop before they close

@@ -49,6 +49,8 @@ bool DispatchState::on_ready(const std::string& identity, const Registration& re
   worker.name = name;
   worker.identity = identity;
   worker.live = true;
+  evicted_.erase(worker.evicted_as);
+  worker.evicted_as = 0;
   worker.expiry = now + silence_limit();
   worker.blocked_until = {};
   worker.incarnation = registration.incarnation;
@@ -193,6 +195,18 @@ void DispatchState::tick(TimePoint now, Actions& out, bool may_evict_silent) {
     std::erase_if(pending_, [&](const std::string& id) { return entries_.at(id).hold_until <= now; });
     for (const auto& id : expired) fail(id, text, out);
   }
+  forget_old_evicted();
+}
+
+void DispatchState::forget_old_evicted() {
+  while (evicted_.size() > kMaxEvictedRemembered) {
+    const auto oldest = evicted_.begin();
+    auto worker = workers_.find(oldest->second);
+    if (worker != workers_.end() && !worker->second.live && worker->second.evicted_as == oldest->first) {
+      workers_.erase(worker);
+    }
+    evicted_.erase(oldest);
+  }
 }
 
 // Every request has a bounded life, wherever it is: a client that gave up long ago does not
@@ -255,6 +269,8 @@ void DispatchState::evict(Worker& worker, const std::string& reason, TimePoint n
   worker.identity.clear();
   worker.live = false;
   worker.inflight.clear();
+  worker.evicted_as = ++evictions_;
+  evicted_.emplace(worker.evicted_as, worker.name);
   out.events.push_back({WorkerEvent::Kind::evicted, worker.name, reason, held, 0});
 }
 

@@ -14,7 +14,10 @@
 //   - only a READY registers, and only a newer one: a server's connections are ordered by
 //     (incarnation, generation), so a late READY from a connection the server has already
 //     replaced is refused instead of evicting the live one; a newer connection of the same
-//     server run takes over the requests that server says it is still answering.
+//     server run takes over the requests that server says it is still answering;
+//   - memory is bounded by the live workers: of the evicted ones (which hold nothing) only the
+//     kMaxEvictedRemembered most recent are remembered, so READYs under ever new names cannot
+//     grow the registry (nor the `broker` reply that lists it) without end.
 #pragma once
 
 #include <chrono>
@@ -110,7 +113,7 @@ struct WorkerInfo {
 };
 
 struct Snapshot {
-  std::vector<WorkerInfo> workers;  // every worker ever seen, by name
+  std::vector<WorkerInfo> workers;  // every live worker and the most recently evicted, by name
   std::size_t pending = 0;          // requests waiting for a server
   std::uint64_t requests = 0;       // client requests accepted
   std::uint64_t replies = 0;        // server replies delivered to clients
@@ -121,6 +124,10 @@ struct Snapshot {
 
 class DispatchState {
  public:
+  // Evicted workers remembered (for `broker`, and so that a server of the same run takes back
+  // its requests when it registers again); the longest gone are forgotten beyond this.
+  static constexpr std::size_t kMaxEvictedRemembered = 1000;
+
   // id_prefix makes tickets unique across broker restarts: "<node>-<incarnation>".
   DispatchState(DispatchSettings settings, std::string id_prefix);
 
@@ -156,7 +163,7 @@ class DispatchState {
   // Housekeeping, called often (a fraction of the heartbeat): evicts silent workers (unless
   // `may_evict_silent` is false: the caller has unread messages that may be their heartbeats),
   // fails requests past their deadlines, releases resends whose back-off is over, sends queued
-  // requests where there is room.
+  // requests where there is room, forgets the evicted workers beyond kMaxEvictedRemembered.
   void tick(TimePoint now, Actions& out, bool may_evict_silent = true);
 
   std::vector<std::string> live_identities() const;
@@ -174,6 +181,7 @@ class DispatchState {
     std::uint64_t incarnation = 0;  // of the newest registration seen
     std::uint64_t generation = 0;
     std::set<std::string> inflight;
+    std::uint64_t evicted_as = 0;  // its key in evicted_ while evicted; 0 while live
   };
   struct Entry {
     Request request;
@@ -189,6 +197,7 @@ class DispatchState {
   void reconnect(Worker& worker, const std::string& identity, const Registration& registration,
                  TimePoint now, Actions& out);
   void evict(Worker& worker, const std::string& reason, TimePoint now, Actions& out);
+  void forget_old_evicted();
   // Held requests whose worker lost them: to the queue, oldest first, after their back-off.
   void requeue(std::vector<std::string> ids, TimePoint now);
   void release_backed_off(TimePoint now);
@@ -206,6 +215,8 @@ class DispatchState {
   std::uint64_t next_ticket_ = 1;
   std::uint64_t next_order_ = 1;
   std::map<std::string, Worker> workers_;         // by name
+  std::map<std::uint64_t, std::string> evicted_;  // evicted workers' names, longest gone first
+  std::uint64_t evictions_ = 0;
   std::map<std::string, std::string> by_identity_;  // live identity -> name
   std::map<std::string, Entry> entries_;          // every unanswered request, by id
   std::deque<std::string> pending_;               // ids waiting for a worker, oldest first

@@ -11,6 +11,13 @@
 // forever (publishers would go on sending topics nobody wants). So the counts below are of
 // subscription changes the publishers see, not of subscriber sockets.
 //
+// What is not traffic of the protocol (docs/protocol.md, "Hostile input") costs no line per
+// message: a publication that is not [topic][envelope] is still forwarded whole (the proxy
+// forwards bytes; subscribers drop what they cannot read) and reported once per interval; an
+// upstream message that is not one subscription frame is dropped (publishers have no use for
+// it) and reported the same way, and so is a subscription to a topic longer than
+// kMaxSubscriptionTopic (traffic.hpp: libzmq would overflow the stack forwarding it).
+//
 // Options: see proxy_options.hpp and docs/reference.md.
 #include <chrono>
 #include <optional>
@@ -22,6 +29,7 @@
 
 #include "bib/net.hpp"
 #include "bib/plugin_export.hpp"
+#include "bib/refusal_log.hpp"
 #include "bib/sdk.hpp"
 #include "proxy_options.hpp"
 #include "traffic.hpp"
@@ -38,6 +46,8 @@ class ProxyPlugin final : public ComponentPlugin {
   void configure(Context& ctx) override {
     ctx_ = &ctx;
     options_ = parse_proxy_options(ctx.config());
+    refusals_.emplace(ctx.log(), ctx.loop());
+    odd_publications_.emplace(ctx.log(), ctx.loop(), RefusalLog::kDefaultInterval, spdlog::level::warn, "forwarded");
   }
 
   void start() override {
@@ -61,6 +71,8 @@ class ProxyPlugin final : public ComponentPlugin {
     frontend_socket_.reset();
     backend_socket_.reset();
     log_counts("at stop");
+    if (refusals_) refusals_->flush();
+    if (odd_publications_) odd_publications_->flush();
   }
 
  private:
@@ -70,11 +82,19 @@ class ProxyPlugin final : public ComponentPlugin {
       std::vector<zmq::message_t> frames;
       if (!zmq::recv_multipart(*frontend_socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
       ++counts_.messages;
-      for (const auto& frame : frames) counts_.bytes += frame.size();
-      if (ctx_->wire_log().should_log(spdlog::level::info)) {
-        std::vector<std::string_view> views;
-        for (const auto& frame : frames) views.push_back(frame.to_string_view());
-        ctx_->wire_log().info("fwd pub {}", describe_message(views));
+      std::vector<std::string_view> views;
+      for (const auto& frame : frames) {
+        counts_.bytes += frame.size();
+        views.push_back(frame.to_string_view());
+      }
+      // A publication gets its wire line; anything else a line per interval, wire log on or off.
+      std::optional<std::string> line;
+      const bool shaped = looks_like_publication(views);
+      if (shaped && ctx_->wire_log().should_log(spdlog::level::info)) line = describe_publication(views);
+      if (line) {
+        ctx_->wire_log().info("fwd pub {}", *line);
+      } else if (!shaped || ctx_->wire_log().should_log(spdlog::level::info)) {
+        odd_publications_->refuse("message that is not [topic][envelope]", describe_message(views));
       }
       // XPUB never blocks: past a subscriber's high-water mark ZeroMQ drops, as pub/sub allows.
       try {
@@ -91,13 +111,25 @@ class ProxyPlugin final : public ComponentPlugin {
       std::vector<zmq::message_t> frames;
       if (!zmq::recv_multipart(*backend_socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
       const auto subscription = parse_subscription(frames.front().to_string_view());
-      if (subscription) {
-        ++(subscription->subscribe ? counts_.subscriptions : counts_.unsubscriptions);
-        ctx_->wire_log().info("fwd {} '{}'", subscription->subscribe ? "subscribe" : "unsubscribe",
-                              printable_topic(subscription->topic));
-      } else {
-        ctx_->wire_log().info("fwd upstream message of {} frame(s)", frames.size());
+      if (!subscription || frames.size() != 1) {
+        // Only an XSUB can send these (a SUB sends subscriptions alone): nothing of ours does.
+        refusals_->refuse("upstream message that is not a subscription",
+                          std::to_string(frames.size()) + " frame(s), the first of " +
+                              std::to_string(frames.front().size()) + " bytes: '" +
+                              printable_topic(frames.front().to_string_view()) + "'");
+        continue;
       }
+      if (subscription->topic.size() > kMaxSubscriptionTopic) {
+        // Its subscriber gets nothing more than a subscriber of a topic nobody publishes.
+        refusals_->refuse("subscription to a topic longer than " + std::to_string(kMaxSubscriptionTopic) + " bytes",
+                          std::string(subscription->subscribe ? "subscribe" : "unsubscribe") + " of " +
+                              std::to_string(subscription->topic.size()) + " bytes: '" +
+                              printable_topic(subscription->topic) + "'");
+        continue;
+      }
+      ++(subscription->subscribe ? counts_.subscriptions : counts_.unsubscriptions);
+      ctx_->wire_log().info("fwd {} '{}'", subscription->subscribe ? "subscribe" : "unsubscribe",
+                            printable_topic(subscription->topic));
       try {
         zmq::send_multipart(*frontend_socket_, frames, zmq::send_flags::dontwait);
       } catch (const zmq::error_t& e) {
@@ -116,6 +148,8 @@ class ProxyPlugin final : public ComponentPlugin {
   SocketWatch backend_watch_;
   Timer stats_timer_;
   TrafficCounts counts_;
+  std::optional<RefusalLog> refusals_;          // upstream messages dropped, once per interval
+  std::optional<RefusalLog> odd_publications_;  // forwarded, but reported once per interval
 };
 
 }  // namespace

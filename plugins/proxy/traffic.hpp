@@ -6,6 +6,7 @@
 //   ["geral"]["{service: publish, data: {user: ana, channel: geral, message: oi, ...}}"]
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,11 +30,25 @@ struct Subscription {
   std::string topic;
 };
 
+// The longest subscription topic the proxy passes to its publishers. Topics are names (at most
+// 64 bytes) and "servers"; a longer prefix is no use. And libzmq 4.3's XSUB keeps the topics
+// it forwards in a trie whose removal recurses once per byte: an unsubscription from a topic of
+// a megabyte (a subscriber that leaves) overflows the stack of the process that forwards it.
+inline constexpr std::size_t kMaxSubscriptionTopic = 1024;
+
 // The subscription a frame from XPUB carries, or empty when it is not one.
 std::optional<Subscription> parse_subscription(std::string_view frame);
 
 // A topic for a log line: printable ASCII as is, other bytes as \xNN, cut after 64 bytes.
 std::string printable_topic(std::string_view topic);
+
+// The check the proxy makes of every message it forwards, cheap enough for the wire log's off
+// position: two frames, the second starting as a MessagePack map does (an envelope is one).
+bool looks_like_publication(const std::vector<std::string_view>& frames);
+
+// The wire line of a [topic][envelope] message, or nothing when it is not one:
+//   'geral' publish {"user": "ana", "channel": "geral", "message": "oi", ...}
+std::optional<std::string> describe_publication(const std::vector<std::string_view>& frames);
 
 // One wire line for a forwarded message: the topic and the decoded envelope when the payload
 // is one, else the sizes:

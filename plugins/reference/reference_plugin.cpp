@@ -14,6 +14,7 @@
 
 #include "bib/net.hpp"
 #include "bib/plugin_export.hpp"
+#include "bib/refusal_log.hpp"
 #include "bib/reply.hpp"
 #include "bib/sdk.hpp"
 #include "rank_store.hpp"
@@ -27,6 +28,9 @@ namespace {
 // Requests handled per readiness callback; the loop's poll is level-triggered, so the rest
 // is read on the next iteration and timers still run in between.
 constexpr int kBatch = 64;
+// [identity][""][body] from REQ, [identity][body] from a DEALER, a few more routing frames
+// behind ROUTER-DEALER chains; a message with more is refused.
+constexpr std::size_t kMaxRouteFrames = 8;
 
 std::string source_ip(zmq::message_t& frame) {
   try {
@@ -59,6 +63,7 @@ class ReferencePlugin final : public ComponentPlugin {
       ctx.log().info("state file {}: {} ranks restored", options_.state_file, ranks.size());
     }
     service_.emplace(*registry_, store_ ? &*store_ : nullptr, ctx.log());
+    refusals_.emplace(ctx.log(), ctx.loop());
   }
 
   void start() override {
@@ -77,6 +82,7 @@ class ReferencePlugin final : public ComponentPlugin {
     stale_timer_.reset();
     socket_watch_.reset();
     socket_.reset();
+    if (refusals_) refusals_->flush();
   }
 
  private:
@@ -89,34 +95,45 @@ class ReferencePlugin final : public ComponentPlugin {
   }
 
   void handle(std::vector<zmq::message_t>& frames) {
-    if (frames.size() < 2) {
-      ctx_->log().warn("dropped a message of {} frame(s): expected [identity][\"\"][body]", frames.size());
+    const std::string from = source_ip(frames.back());
+    const std::string peer = from.empty() ? std::string("client") : from;
+    std::vector<zmq::message_t> route;  // every frame before the body, sent back with the reply
+    if (frames.size() < 2 || frames.size() > kMaxRouteFrames + 1) {
+      const std::string problem = std::to_string(frames.size() - 1) +
+                                  " frames after the identity, expected [\"\"][body] or [body] (at most " +
+                                  std::to_string(kMaxRouteFrames) + " routing frames)";
+      refusals_->refuse("request of a wrong frame layout", peer + ": " + problem);
+      // Answered on [identity][""], as a REQ (or a DEALER that sends the delimiter) reads it.
+      route.push_back(std::move(frames.front()));
+      route.emplace_back();
+      send(route, peer, ReferenceService::undecodable(problem), spdlog::level::debug);
       return;
     }
-    zmq::message_t& body = frames.back();
-    const std::string from = source_ip(body);
-    const std::string peer = from.empty() ? std::string("client") : from;
+    for (std::size_t i = 0; i + 1 < frames.size(); ++i) route.push_back(std::move(frames[i]));
+    const zmq::message_t& body = frames.back();
 
-    Envelope reply;
     auto request = decode_envelope(body.to_string_view(), DecodeLimits{static_cast<std::size_t>(ctx_->max_message_bytes())});
     if (!request) {
-      ctx_->wire_log().info("recv {} ({} bytes, undecodable: {})", peer, body.size(), request.error().message);
-      reply = ReferenceService::undecodable(request.error().message);
-      stamp(reply.data, ctx_->lamport(), ctx_->clock());
-      ctx_->wire_log().info("send {} {}", peer, reply.to_string());
-    } else {
-      observe(request.value().data, ctx_->lamport());
-      ctx_->wire_log().log(wire_level(request.value()), "recv {} {}", peer, request.value().to_string());
-      reply = service_->handle(request.value(), from, std::chrono::steady_clock::now());
-      stamp(reply.data, ctx_->lamport(), ctx_->clock());
-      ctx_->wire_log().log(wire_level(reply), "send {} {}", peer, reply.to_string());
+      // The refusal log reports these once per interval; the reply's wire line is at debug.
+      refusals_->refuse("undecodable request", peer + ": " + request.error().message);
+      send(route, peer, ReferenceService::undecodable(request.error().message), spdlog::level::debug);
+      return;
     }
+    observe(request.value().data, ctx_->lamport());
+    ctx_->wire_log().log(wire_level(request.value()), "recv {} {}", peer, request.value().to_string());
+    Envelope reply = service_->handle(request.value(), from, std::chrono::steady_clock::now());
+    send(route, peer, std::move(reply), std::nullopt);
+  }
 
+  // Stamps the reply, logs it (at `level`, or at wire_level(reply)) and sends it after `route`.
+  void send(std::vector<zmq::message_t>& route, const std::string& peer, Envelope reply,
+            std::optional<spdlog::level::level_enum> level) {
+    stamp(reply.data, ctx_->lamport(), ctx_->clock());
+    const auto wire = level.value_or(wire_level(reply));
+    if (ctx_->wire_log().should_log(wire)) ctx_->wire_log().log(wire, "send {} {}", peer, reply.to_string());
     const std::string bytes = encode_envelope(reply);
     try {
-      for (std::size_t i = 0; i + 1 < frames.size(); ++i) {
-        socket_->send(frames[i], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      }
+      for (auto& frame : route) socket_->send(frame, zmq::send_flags::sndmore | zmq::send_flags::dontwait);
       socket_->send(zmq::buffer(bytes), zmq::send_flags::dontwait);
     } catch (const zmq::error_t& e) {
       ctx_->log().warn("reply to {} not sent: {}", peer, e.what());
@@ -131,6 +148,7 @@ class ReferencePlugin final : public ComponentPlugin {
   }
 
   Context* ctx_ = nullptr;
+  std::optional<RefusalLog> refusals_;  // malformed requests, once per interval
   ReferenceOptions options_;
   std::optional<Registry> registry_;
   std::optional<RankStore> store_;

@@ -43,7 +43,7 @@ void EventIngest::batch(const std::vector<Value>& events, const std::string& sou
   for (const Value& value : events) {
     Parsed parsed = parse_event(value);
     if (!parsed.event) {
-      ctx_.log().warn("replication: unreadable event in {}: {}", source, parsed.problem);
+      refusals_.refuse("unreadable replicated event", "in " + source + ": " + parsed.problem);
       continue;
     }
     const EventId id = id_of(*parsed.event);

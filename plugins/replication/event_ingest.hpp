@@ -8,6 +8,7 @@
 
 #include "bib/context.hpp"
 #include "bib/lifeline.hpp"
+#include "bib/refusal_log.hpp"
 #include "bib/replica.hpp"
 #include "replication_messages.hpp"
 
@@ -18,7 +19,8 @@ class EventIngest {
   using OnReadable = std::function<void(const EventId&)>;
   using OnDurable = std::function<void(const EventId&, bool ok, const std::string& error)>;
 
-  explicit EventIngest(Context& ctx) : ctx_(ctx) {}
+  // Unreadable events are reported on `refusals` (once per interval, not once per event).
+  EventIngest(Context& ctx, RefusalLog& refusals) : ctx_(ctx), refusals_(refusals) {}
 
   void start(Replica& replica) { replica_ = &replica; }
   // Completions still to come are dropped: nothing runs after stop().
@@ -34,6 +36,7 @@ class EventIngest {
   void one(const Event& event, Replica::Done done);
 
   Context& ctx_;
+  RefusalLog& refusals_;
   Replica* replica_ = nullptr;
   Lifeline lifeline_;
 };

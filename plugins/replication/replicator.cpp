@@ -24,7 +24,8 @@ Replicator::Replicator(Context& ctx, ReplicationOptions options, Mode mode, Tran
       mode_(mode),
       transport_(transport),
       quorum_(ctx.loop(), options_.quorum_timeout, [this] { return cluster_size(); }),
-      ingest_(ctx),
+      refusals_(ctx.log(), ctx.loop()),
+      ingest_(ctx, refusals_),
       pusher_(ctx, options_, OutboxLimits{options_.batch, event_budget(ctx.max_message_bytes()), options_.outbox_limit},
               transport, [this](const std::string& peer) { anti_entropy_.abandon(peer); }),
       anti_entropy_(ctx, options_, PageLimits{options_.batch, event_budget(ctx.max_message_bytes())}, transport,
@@ -82,6 +83,7 @@ void Replicator::stop() {
   anti_entropy_.stop();
   quorum_.fail_all("server stopping: write not confirmed by a quorum");
   transport_.close();
+  refusals_.flush();
 }
 
 // --- membership -----------------------------------------------------------------------------
@@ -172,7 +174,8 @@ void Replicator::on_replicate(const Inbound& inbound) {
         if (ok) {
           ack->acked.push_back(id);
         } else {
-          ctx_.log().warn("replication: event {} from {} cannot be applied: {}", to_string(id), from, error);
+          refusals_.refuse("replicated event that cannot be applied",
+                           to_string(id) + " from " + from + ": " + error);
           ack->failed.push_back(FailedEvent{id, error});
         }
       },
@@ -186,7 +189,8 @@ void Replicator::on_message(Inbound inbound) {
   try {
     const std::string from = inbound.message.data.opt_string("from").value_or("");
     if (from == ctx_.node_name()) {
-      ctx_.log().warn("replication: received my own {} back: a peer address points at this server", service);
+      refusals_.refuse("replication message from this server itself",
+                       service + ": a peer address points at this server, or a peer names itself as us");
       return;
     }
     if (!inbound.route.empty()) {  // a peer's request on our port
@@ -195,7 +199,7 @@ void Replicator::on_message(Inbound inbound) {
       } else if (service == kSync) {
         anti_entropy_.on_sync(inbound);
       } else {
-        ctx_.log().warn("replication: unknown request '{}' from {}", service, from.empty() ? "?" : from);
+        refusals_.refuse("unknown replication request", "'" + service + "' from " + (from.empty() ? "?" : from));
         return;
       }
       pusher_.heard_from(from);
@@ -209,12 +213,12 @@ void Replicator::on_message(Inbound inbound) {
     } else if (service == kSyncReply) {
       anti_entropy_.on_sync_reply(inbound.peer, inbound.message.data);
     } else {
-      ctx_.log().warn("replication: unknown answer '{}' from {}", service, inbound.peer);
+      refusals_.refuse("unknown replication answer", "'" + service + "' from " + inbound.peer);
       return;
     }
     pusher_.heard_from(inbound.peer);
   } catch (const FieldError& e) {
-    ctx_.log().warn("replication: malformed {} ignored: {}", service, e.what());
+    refusals_.refuse("malformed replication message", service + " ignored: " + e.what());
   }
 }
 

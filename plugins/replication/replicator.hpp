@@ -76,6 +76,7 @@ class Replicator {
   std::map<std::string, std::string> endpoints_;  // peer name -> its replication endpoint
   std::set<std::string> seen_;                    // every peer discovery listed since start
   QuorumTracker quorum_;
+  RefusalLog refusals_;  // malformed messages and events from peers, once per interval
   EventIngest ingest_;
   Pusher pusher_;
   AntiEntropy anti_entropy_;

@@ -33,7 +33,8 @@ std::string sender_of(const Envelope& message, const std::string& fallback) {
 
 }  // namespace
 
-ZmqTransport::ZmqTransport(Context& ctx, std::string listen) : ctx_(ctx), listen_(std::move(listen)) {}
+ZmqTransport::ZmqTransport(Context& ctx, std::string listen)
+    : ctx_(ctx), refusals_(ctx.log(), ctx.loop()), listen_(std::move(listen)) {}
 
 ZmqTransport::~ZmqTransport() { close(); }
 
@@ -58,6 +59,7 @@ void ZmqTransport::close() {
   peers_.clear();
   router_watch_.reset();
   router_.reset();
+  refusals_.flush();
 }
 
 void ZmqTransport::connect(const std::string& peer, const std::string& endpoint) {
@@ -129,8 +131,14 @@ void ZmqTransport::on_router_readable() {
   for (int i = 0; i < kReadBatch && router_; ++i) {
     std::vector<zmq::message_t> frames;
     if (!zmq::recv_multipart(*router_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
-    if (frames.size() < 2) continue;
     // [route][body] from a DEALER; a REQ would add an empty delimiter: the body is last.
+    const bool plain = frames.size() == 2;
+    const bool delimited = frames.size() == 3 && frames[1].size() == 0;
+    if (!plain && !delimited) {
+      refusals_.refuse("replication message of a wrong frame layout",
+                       std::to_string(frames.size() - 1) + " frames after the identity, expected [envelope]");
+      continue;
+    }
     deliver(frames.back().to_string_view(), frames.front().to_string(), "", "peer");
   }
 }
@@ -149,7 +157,8 @@ void ZmqTransport::on_peer_readable(const std::string& peer, zmq::socket_t* sock
 void ZmqTransport::deliver(std::string_view body, std::string route, std::string peer, const std::string& who) {
   auto decoded = decode_envelope(body, DecodeLimits{static_cast<std::size_t>(ctx_.max_message_bytes())});
   if (!decoded) {
-    ctx_.wire_log().info("recv {} ({} bytes, undecodable: {})", who, body.size(), decoded.error().message);
+    refusals_.refuse("undecodable replication message",
+                     "from " + who + " (" + std::to_string(body.size()) + " bytes): " + decoded.error().message);
     return;
   }
   Envelope message = std::move(decoded.value());

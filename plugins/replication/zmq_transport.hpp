@@ -2,7 +2,8 @@
 // peer, everything on the host's loop (no threads). Every message sent or received is one
 // line on the wire log (periodic empty anti-entropy exchanges at debug, the rest at info);
 // outgoing data is stamped with timestamp and clock, incoming data feeds the Lamport clock.
-// Sockets: linger 0, ZMQ_MAXMSGSIZE = host.max_message_bytes.
+// Sockets: linger 0, ZMQ_MAXMSGSIZE = host.max_message_bytes. What cannot be read (a wrong frame
+// layout, undecodable bytes) is dropped and reported once per interval: 5562 has no error replies.
 #pragma once
 
 #include <map>
@@ -13,6 +14,7 @@
 #include <zmq.hpp>
 
 #include "bib/context.hpp"
+#include "bib/refusal_log.hpp"
 #include "transport.hpp"
 
 namespace bib::replication {
@@ -46,6 +48,7 @@ class ZmqTransport final : public Transport {
   void log_line(const char* direction, const std::string& who, const Envelope& message, std::size_t bytes);
 
   Context& ctx_;
+  RefusalLog refusals_;
   std::string listen_;
   Handler handler_;
   std::unique_ptr<zmq::socket_t> router_;

@@ -144,12 +144,21 @@ TEST_F(HostProcessTest, DealerClientsWithAndWithoutDelimiter) {
   EXPECT_EQ(bib::decode_envelope((*delimited)[1]).value().data.get_string("via"), "dealer");
 }
 
-TEST_F(HostProcessTest, MalformedFrameLayoutIsDroppedWithAWarning) {
+TEST_F(HostProcessTest, MalformedFrameLayoutIsRefusedWithAnError) {
   start({"fixture-good"});
   const std::string body = bib::encode_envelope(bib::Envelope{"echo", bib::Map{}});
-  // [identity]["not empty"][body]: neither REQ nor DEALER layout.
-  EXPECT_FALSE(client_.call_dealer({"not empty", body}, 300ms));
-  EXPECT_TRUE(wait_until([&] { return contains(host_->log(), "direct: dropped a message of 3 frames"); }, 5s))
+  // [identity]["not empty"][body]: neither REQ nor DEALER layout. Answered on [identity][""].
+  auto reply = client_.call_dealer({"not empty", body}, 5s);
+  ASSERT_TRUE(reply) << host_->log();
+  ASSERT_EQ(reply->size(), 2u);
+  EXPECT_EQ((*reply)[0], "");
+  auto error = bib::decode_envelope((*reply)[1]);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error.value().service, "error");
+  EXPECT_EQ(error.value().data.get_string("description"),
+            "malformed request: 2 frames after the identity, expected [\"\"][body] or [body]");
+  EXPECT_TRUE(wait_until([&] { return contains(host_->log(), "refused request of a wrong frame layout: from direct"); },
+                         5s))
       << host_->log();
   EXPECT_TRUE(client_.call("echo"));
 }

@@ -469,6 +469,33 @@ TEST_F(DispatchStateTest, AFullConnectionSendsTheRequestElsewhereWithoutEvicting
   EXPECT_EQ(workers_of(submit("c")), std::vector<std::string>{"server-1"});
 }
 
+// READYs under ever new names (a hostile peer, docs/protocol.md "Hostile input") cannot grow the
+// registry without end: of the evicted workers only the most recent are remembered.
+TEST_F(DispatchStateTest, OnlyTheMostRecentlyEvictedWorkersAreRemembered) {
+  ready("w-live", "server-1");
+  const std::size_t ghosts = DispatchState::kMaxEvictedRemembered + 500;
+  for (std::size_t i = 0; i < ghosts; ++i) {
+    const std::string identity = "g" + std::to_string(i);
+    ready(identity, "ghost-" + std::to_string(i));
+    Actions out;
+    state_.on_disconnect(identity, "it left (DISCONNECT)", now_, out);
+  }
+  tick();
+  const auto workers = state_.snapshot().workers;
+  EXPECT_EQ(workers.size(), DispatchState::kMaxEvictedRemembered + 1);
+  EXPECT_TRUE(info("server-1").live);
+  EXPECT_TRUE(info("ghost-" + std::to_string(ghosts - 1)).name.size() > 0);  // the newest are kept
+  for (const auto& w : workers) EXPECT_NE(w.name, "ghost-0");                 // the oldest forgotten
+
+  // A forgotten name that comes back registers as a new one, and is remembered again.
+  ready("g-again", "ghost-0");
+  EXPECT_TRUE(last_ready_);
+  EXPECT_TRUE(info("ghost-0").live);
+  tick();
+  EXPECT_TRUE(info("ghost-0").live);
+  EXPECT_EQ(state_.snapshot().workers.size(), DispatchState::kMaxEvictedRemembered + 2);
+}
+
 TEST_F(DispatchStateTest, NoSilenceEvictionWhileTheCallerHasUnreadMessages) {
   ready("w1", "server-1");
   now_ += 600ms;

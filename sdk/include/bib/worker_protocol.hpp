@@ -19,6 +19,7 @@
 // The broker plugin and host/broker_worker.cpp both speak it from these words.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace bib::worker_protocol {
@@ -28,5 +29,8 @@ inline constexpr std::string_view kHeartbeat = "HEARTBEAT";
 inline constexpr std::string_view kRequest = "REQUEST";
 inline constexpr std::string_view kReply = "REPLY";
 inline constexpr std::string_view kDisconnect = "DISCONNECT";
+
+// READY lists at most this many held requests; the broker refuses a READY that lists more.
+inline constexpr std::size_t kMaxHeld = 1000;
 
 }  // namespace bib::worker_protocol
