@@ -68,7 +68,14 @@ void ClockSync::follow() {
 Value ClockSync::adjust_reply(const Value& data) {
   const double delta = data.get_double("delta");
   if (!std::isfinite(delta)) return error_reply("field 'delta' must be a finite number");
-  const std::string from = data.opt_string("coordinator").value_or("?");
+  const auto sender = peers_.sender(data, "clock correction");
+  if (!sender) return error_reply("refused: clock corrections are taken from members only");
+  const std::string& from = sender->name;
+  if (bully_.coordinator() != from) {
+    peers_.refuse("clock correction from a server that is not our coordinator",
+                  "'" + from + "'; we follow " + bully_.coordinator().value_or("no coordinator"));
+    return error_reply("refused: " + from + " is not the coordinator this server follows");
+  }
   const double before = ctx_.clock().offset();
   ctx_.clock().adjust(delta);
   ++sync_rounds_;

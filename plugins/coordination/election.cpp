@@ -42,6 +42,7 @@ void Election::stop() {
 // only announces itself again: any higher server alive would already have challenged it.
 Value Election::election_reply(const Value& data) {
   const std::int64_t caller = data.get_int("rank");
+  if (!peers_.sender(data, "election")) return error_reply("refused: elections are taken from members only");
   const auto mine = peers_.my_rank();
   if (!mine) return error_reply("rank not known yet");
   if (!answers_ok(*mine, static_cast<int>(caller))) {
@@ -164,9 +165,24 @@ void Election::on_announcement(const Envelope& message) {
     return;
   }
   const std::string& name = coordinator->as_string();
+  // Only a member discovery lists, at its rank, can be followed (docs/security.md); one that
+  // joined a moment ago is listed soon and announces itself again.
   std::optional<int> rank;
-  if (auto peer = peers_.find(name)) rank = peer->rank;
-  else if (auto announced = message.data.opt_int("rank")) rank = static_cast<int>(*announced);
+  if (name == ctx_.node_name()) {
+    rank = peers_.my_rank();
+  } else if (auto peer = peers_.find(name)) {
+    rank = peer->rank;
+    const auto announced = message.data.opt_int("rank");
+    if (announced && *announced != peer->rank) {
+      peers_.refuse("coordinator announcement with a forged rank",
+                    "'" + name + "' claims rank " + std::to_string(*announced) + "; discovery lists rank " +
+                        std::to_string(peer->rank));
+      return;
+    }
+  } else {
+    peers_.refuse("coordinator announcement from a non-member", "'" + name + "' is not among discovery's peers");
+    return;
+  }
 
   const bool was_coordinator = bully_.is_coordinator();
   switch (bully_.on_announcement(name, rank, peers_.my_rank().value_or(0))) {

@@ -44,6 +44,7 @@ void PeerLink::close() {
 
 void PeerLink::request(const std::string& service, Value data, std::chrono::milliseconds timeout, Done done) {
   if (!socket_) open();
+  data["from"] = ctx_.node_name();  // the peer takes requests from members only (Peers::sender)
   stamp(data, ctx_.lamport(), ctx_.clock());
   Envelope envelope{service, std::move(data)};
   const std::string bytes = encode_envelope(envelope);

@@ -2,7 +2,10 @@
 // discovery: services, drift, and the election as far as it goes without peers answering.
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <variant>
+
+#include <spdlog/sinks/ostream_sink.h>
 
 #include "support/wait.hpp"
 
@@ -34,6 +37,7 @@ class CoordinationPlugin : public ::testing::Test {
   void start(Map config = test_config()) {
     ctx = std::make_unique<test::FakeContext>(Value(std::move(config)), "server-2");
     ctx->discovery_plugin = &discovery;
+    ctx->log().sinks().push_back(std::make_shared<spdlog::sinks::ostream_sink_mt>(log_stream));
     plugin.configure(*ctx);
     plugin.start();
     started = true;
@@ -61,7 +65,38 @@ class CoordinationPlugin : public ::testing::Test {
     plugin.describe(map);
     return map;
   }
+  // A `servers` publisher the plugin subscribes to (start with subscribe_config()).
+  std::string servers_endpoint() const {
+    return "inproc://coordination-servers-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed());
+  }
+  Map subscribe_config(Map extra = {}) {
+    extra["subscribe"] = servers_endpoint();
+    extra["announce_ms"] = 600000;
+    return test_config(std::move(extra));
+  }
+  // Publishes the announcement until the plugin's SUB has its subscription and has read it, or
+  // until `done` holds.
+  bool announce(zmq::socket_t& pub, Map announcement, const std::function<bool()>& done) {
+    const std::string bytes = encode_envelope(Envelope{"election", std::move(announcement)});
+    return test::wait_until(
+        [&] {
+          pub.send(zmq::str_buffer("servers"), zmq::send_flags::sndmore);
+          pub.send(zmq::buffer(bytes), zmq::send_flags::none);
+          for (auto& [socket, on_readable] : ctx->loop_.sockets) on_readable();
+          return done();
+        },
+        milliseconds(5000), milliseconds(10));
+  }
+  zmq::socket_t announcer() {
+    zmq::socket_t pub(ctx->zmq_context(), zmq::socket_type::pub);
+    pub.set(zmq::sockopt::linger, 0);
+    pub.bind(servers_endpoint());
+    return pub;
+  }
 
+  std::string log_text() const { return log_stream.str(); }
+
+  std::ostringstream log_stream;  // what the plugin logged, besides stderr
   test::FakeDiscovery discovery;  // tests/support/fake_plugins.hpp
   std::unique_ptr<test::FakeContext> ctx;
   Coordination plugin;
@@ -97,13 +132,50 @@ TEST_F(CoordinationPlugin, ClockAnswersThePhysicalClock) {
   EXPECT_GT(time - PhysicalClock::system_now(), 0.9);  // the drift shows
 }
 
-TEST_F(CoordinationPlugin, ClockAdjustAddsTheDelta) {
-  start(test_config({{"drift_s", 0.5}}));
-  EXPECT_EQ(call("clock_adjust", Map{{"delta", -0.25}, {"coordinator", "server-3"}}), Value(Map{{"status", "OK"}}));
+TEST_F(CoordinationPlugin, ClockAdjustAddsTheDeltaSentByTheCoordinatorItFollows) {
+  discovery.my_rank = 1;
+  discovery.list = {{"server-3", 3, "127.0.0.1"}, {"server-4", 0, "127.0.0.1"}};
+  start(subscribe_config({{"drift_s", 0.5}}));
+  zmq::socket_t pub = announcer();
+  ASSERT_TRUE(announce(pub, Map{{"coordinator", "server-3"}, {"rank", 3}, {"clock", 5}},
+                       [&] { return plugin.bully().coordinator() == "server-3"; }));
+
+  EXPECT_EQ(call("clock_adjust", Map{{"delta", -0.25}, {"from", "server-3"}}), Value(Map{{"status", "OK"}}));
   EXPECT_DOUBLE_EQ(ctx->clock().offset(), 0.25);
   EXPECT_EQ(status().get_int("sync_rounds"), 1);
   EXPECT_TRUE(status().find("last_sync")->is_double());
   EXPECT_THROW(call("clock_adjust", Map{}), FieldError);
+
+  // Forged corrections change nothing (docs/security.md): unnamed, from a non-member, from a
+  // member that is not the coordinator.
+  EXPECT_EQ(call("clock_adjust", Map{{"delta", 9.0}}).get_string("status"), "erro");
+  EXPECT_EQ(call("clock_adjust", Map{{"delta", 9.0}, {"from", "intruder"}}).get_string("status"), "erro");
+  const Value not_ours = call("clock_adjust", Map{{"delta", 9.0}, {"from", "server-4"}});
+  EXPECT_EQ(not_ours.get_string("description"), "refused: server-4 is not the coordinator this server follows");
+  EXPECT_DOUBLE_EQ(ctx->clock().offset(), 0.25);
+  EXPECT_EQ(status().get_int("sync_rounds"), 1);
+}
+
+TEST_F(CoordinationPlugin, AnAnnouncementFromANonMemberOrAtAForgedRankIsNotFollowed) {
+  discovery.my_rank = 1;
+  discovery.list = {{"server-3", 3, "127.0.0.1"}};
+  start(subscribe_config());
+  zmq::socket_t pub = announcer();
+  // Sent until the SUB reads them (its subscription takes a moment): never followed.
+  auto refused = [&](const std::string& kind) {
+    return log_text().find("refused coordinator announcement " + kind) != std::string::npos;
+  };
+  ASSERT_TRUE(announce(pub, Map{{"coordinator", "intruder"}, {"rank", 9}, {"clock", 5}},
+                       [&] { return refused("from a non-member"); }))
+      << log_text();
+  ASSERT_TRUE(announce(pub, Map{{"coordinator", "server-3"}, {"rank", 0}, {"clock", 5}},
+                       [&] { return refused("with a forged rank"); }))
+      << log_text();
+  EXPECT_NE(plugin.bully().coordinator(), std::optional<std::string>("intruder"));
+  EXPECT_NE(plugin.bully().coordinator(), std::optional<std::string>("server-3"));
+  // The member at its own rank is followed.
+  ASSERT_TRUE(announce(pub, Map{{"coordinator", "server-3"}, {"rank", 3}, {"clock", 6}},
+                       [&] { return plugin.bully().coordinator() == "server-3"; }));
 }
 
 TEST_F(CoordinationPlugin, TheHighestRankBecomesCoordinatorAtOnceAndReannounces) {
@@ -140,20 +212,37 @@ TEST_F(CoordinationPlugin, ElectionFromALowerRankIsAnsweredOk) {
   ctx->loop_.advance(milliseconds(200));
   ASSERT_TRUE(plugin.bully().is_coordinator());
   const auto before = announced().size();
-  EXPECT_EQ(call("election", Map{{"rank", 1}}), Value(Map{{"election", "OK"}}));
+  EXPECT_EQ(call("election", Map{{"rank", 1}, {"from", "server-1"}}), Value(Map{{"election", "OK"}}));
   ctx->loop_.run_posted();
   EXPECT_EQ(announced().size(), before + 1);  // a coordinator answers by announcing itself again
 
-  const Value refused = call("election", Map{{"rank", 3}});
+  const Value refused = call("election", Map{{"rank", 3}, {"from", "server-3"}});
   EXPECT_EQ(refused.get_string("status"), "erro");
   EXPECT_EQ(refused.get_string("description"), "rank 3 is not below ours (2)");
+}
+
+TEST_F(CoordinationPlugin, AnElectionFromANonMemberOrAtAForgedRankIsRefused) {
+  discovery.list = {{"server-1", 1, "127.0.0.1"}, {"server-3", 3, "127.0.0.1"}};
+  start();
+  ctx->loop_.advance(milliseconds(200));
+  ASSERT_TRUE(plugin.bully().is_coordinator());
+  const auto before = announced().size();
+  for (const Map& forged : {Map{{"rank", 1}}, Map{{"rank", 1}, {"from", "intruder"}},
+                            Map{{"rank", 0}, {"from", "server-1"}}}) {
+    const Value reply = call("election", forged);
+    EXPECT_EQ(reply.get_string("description"), "refused: elections are taken from members only") << reply.to_string();
+  }
+  ctx->loop_.run_posted();
+  EXPECT_EQ(announced().size(), before);  // none of them moved the election
+  for (const char* kind : {"election from an unnamed sender", "election from a non-member", "election with a forged rank"})
+    EXPECT_NE(log_text().find(std::string("refused ") + kind), std::string::npos) << kind << "\n" << log_text();
 }
 
 TEST_F(CoordinationPlugin, RankUnknownDefersTheElection) {
   discovery.my_rank.reset();
   start();
   EXPECT_EQ(plugin.bully().phase(), Phase::following);
-  EXPECT_EQ(call("election", Map{{"rank", 1}}).get_string("description"), "rank not known yet");
+  EXPECT_EQ(call("election", Map{{"rank", 1}, {"from", "server-1"}}).get_string("description"), "rank not known yet");
   discovery.my_rank = 2;
   discovery.changed();
   EXPECT_TRUE(plugin.bully().is_coordinator());
@@ -171,7 +260,7 @@ TEST_F(CoordinationPlugin, AFollowerWithoutACoordinatorKeepsElecting) {
 // A follower asks the coordinator `clock` once it handled ask_every requests; here the
 // coordinator never answers, so the ask's timeout is what shows it was sent: an election.
 TEST_F(CoordinationPlugin, AFollowerAsksTheCoordinatorEveryTenRequestsAndElectsWhenItIsSilent) {
-  const std::string endpoint = "inproc://coordination-servers-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed());
+  const std::string endpoint = servers_endpoint();
   discovery.my_rank = 1;
   discovery.list = {{"server-3", 3, "127.0.0.1"}};
   start(test_config({{"subscribe", endpoint}, {"announce_ms", 600000}}));
