@@ -200,7 +200,8 @@ void Committer::ingest(const bib::Event& event, bib::Replica::Done durable) {
   try {
     fresh = ingest_with(event, durable);
   } catch (const std::exception& e) {
-    deps_.log.warn("cannot apply peer event {}: {}", event_name(event), e.what());
+    // No line here: the caller reports it (replication, once per interval: a hostile batch of
+    // events nobody can apply must not cost a line each).
     durable(false, e.what());
     return;
   }
