@@ -168,8 +168,23 @@ void Replicator::on_replicate(const Inbound& inbound) {
   ReplicateMessage message = parse_replicate(inbound.message.data);
   auto ack = std::make_shared<AckMessage>(AckMessage{ctx_.node_name(), message.batch, {}, {}});
   const std::string from = message.from;
+  // A server pushes only the events it accepted itself (anti-entropy relays the others, on
+  // connections this server opened): an event of another origin in a push is forged.
+  Array own;
+  for (Value& event : message.events) {
+    const Value* origin_field = event.find("origin");
+    const std::string origin = origin_field != nullptr && origin_field->is_string() ? origin_field->as_string() : "";
+    if (origin == from) {  // the rest of it is read, and refused if need be, one event at a time
+      own.push_back(std::move(event));
+      continue;
+    }
+    const Value* seq = event.find("seq");
+    const EventId id{origin, seq != nullptr && seq->is_int() ? static_cast<std::uint64_t>(seq->as_int()) : 0};
+    refusals_.refuse("pushed event of another origin", to_string(id) + " pushed by " + from);
+    ack->failed.push_back(FailedEvent{id, "origin '" + origin + "' does not match the sender '" + from + "'"});
+  }
   ingest_.batch(
-      message.events, "batch " + std::to_string(message.batch) + " from " + from, [](const EventId&) {},
+      own, "batch " + std::to_string(message.batch) + " from " + from, [](const EventId&) {},
       [this, ack, from](const EventId& id, bool ok, const std::string& error) {
         if (ok) {
           ack->acked.push_back(id);
@@ -194,6 +209,14 @@ void Replicator::on_message(Inbound inbound) {
       return;
     }
     if (!inbound.route.empty()) {  // a peer's request on our port
+      // Only servers discovery lists may push or pull (docs/security.md); one that joined a
+      // moment ago is listed soon, and its retries get through then. No answer: a non-member
+      // learns nothing.
+      if (!endpoints_.count(from)) {
+        refusals_.refuse("replication request from a non-member",
+                         "'" + service + "' from '" + from + "', not among discovery's peers");
+        return;
+      }
       if (service == kReplicate) {
         on_replicate(inbound);
       } else if (service == kSync) {
@@ -206,6 +229,11 @@ void Replicator::on_message(Inbound inbound) {
       return;
     }
     if (!endpoints_.count(inbound.peer)) return;  // a peer dropped meanwhile
+    if (from != inbound.peer) {
+      refusals_.refuse("replication answer naming another sender",
+                       "'" + service + "' on the connection to " + inbound.peer + " names '" + from + "'");
+      return;
+    }
     if (service == kReplicateAck) {
       const std::vector<EventId> held = pusher_.on_ack(inbound.peer, inbound.message.data);
       if (mode_ == Mode::quorum)

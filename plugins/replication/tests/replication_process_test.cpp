@@ -14,9 +14,13 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include <zmq.hpp>
+
 #include "bib/client.hpp"
+#include "bib/codec.hpp"
 #include "support/loopback.hpp"
 #include "support/process.hpp"
 #include "support/readiness.hpp"
@@ -164,6 +168,47 @@ TEST_F(ReplicationProcessTest, AsyncWriteOnOneServerAppearsOnTheOthers) {
   ASSERT_TRUE(status.contains("replication")) << status.to_string();
   EXPECT_EQ(status.get_map("replication").at("mode"), Value("async"));
   EXPECT_EQ(status.get_map("replication").at("peers").as_array().size(), 2u);
+}
+
+// What anyone who reaches port 5562 could send, without CURVE (docs/security.md): a push from a
+// server that is not a member, and a member's name on an event of another origin. Refused and
+// logged, applied nowhere; the members' own replication goes on.
+TEST_F(ReplicationProcessTest, ForgedPushesOnTheReplicationPortAreRefusedAndNeverApplied) {
+  start_all("async");
+  auto forged_login = [](const std::string& origin, const std::string& user) {
+    Event event;
+    event.origin = origin;
+    event.seq = 1;
+    event.clock = 1;
+    event.timestamp = 1;
+    event.service = "login";
+    event.data = Map{{"user", user}};
+    return to_value(event);
+  };
+  zmq::context_t zmq_context;
+  zmq::socket_t intruder(zmq_context, zmq::socket_type::dealer);
+  intruder.set(zmq::sockopt::linger, 0);
+  intruder.connect(block_.endpoint(11, 5562));
+  for (const auto& [from, origin, user] : {std::tuple{"intruder", "intruder", "mallory"},
+                                           std::tuple{"server-2", "server-3", "eve"}}) {
+    const Envelope push{"replicate", Map{{"from", from}, {"batch", 1}, {"events", Array{forged_login(origin, user)}}}};
+    intruder.send(zmq::buffer(encode_envelope(push)), zmq::send_flags::none);
+  }
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::string log = servers_[0]->log();
+        return log.find("refused replication request from a non-member") != std::string::npos &&
+               log.find("refused pushed event of another origin") != std::string::npos;
+      },
+      kConverge))
+      << logs();
+  ASSERT_EQ(call(2, "login", Map{{"user", "ana"}}).get_string("status"), "sucesso");
+  EXPECT_TRUE(wait_until([&] { return holds_users(1, {"ana"}); }, kConverge)) << logs();
+  EXPECT_TRUE(wait_until([&] { return same_digest({1, 2, 3}); }, kConverge)) << logs();
+  for (int i = 1; i <= kServers; ++i) {
+    EXPECT_EQ(users(i).count("mallory"), 0u) << name(i);
+    EXPECT_EQ(users(i).count("eve"), 0u) << name(i);
+  }
 }
 
 TEST_F(ReplicationProcessTest, AsyncKilledServerCatchesUpAfterRestartFromItsOwnDisk) {

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
 
 #include "fakes.hpp"
 #include "replicator.hpp"
@@ -221,6 +224,45 @@ TEST_F(ReplicatorTest, EventsFromPeersAreNeverPushedOn) {
   loop().advance(1s);
   EXPECT_TRUE(transport.sent_to("s3", kReplicate).empty());
   EXPECT_TRUE(transport.sent_to("s2", kReplicate).empty());
+}
+
+// Without CURVE a message names its sender itself (docs/security.md): what no member would
+// send is refused, logged once per interval, and applied nowhere.
+TEST_F(ReplicatorTest, ForgedReplicationMessagesAreRefusedAndNeverApplied) {
+  start();
+  std::ostringstream logged;
+  ctx->log().sinks().push_back(std::make_shared<spdlog::sinks::ostream_sink_mt>(logged));
+  transport.sent.clear();
+
+  // From a server discovery does not list: a push and a pull, both unanswered.
+  transport.request("route-x", to_envelope(ReplicateMessage{"intruder", 1, Array{to_value(make_event("intruder", 1))}}));
+  transport.request("route-x", to_envelope(SyncMessage{"intruder", {}, {}}));
+  loop().run_posted();
+  EXPECT_FALSE(replica.holds("intruder", 1));
+  EXPECT_TRUE(transport.replies.empty());
+
+  // A member pushing another server's event: its own goes in, the other is refused for good.
+  transport.request("route-s2", to_envelope(ReplicateMessage{
+                                    "s2", 2, Array{to_value(make_event("s2", 1)), to_value(make_event("s3", 1))}}));
+  loop().run_posted();
+  EXPECT_TRUE(replica.holds("s2", 1));
+  EXPECT_FALSE(replica.holds("s3", 1));
+  ASSERT_EQ(transport.replies.size(), 1u);
+  const AckMessage ack = parse_ack(transport.replies[0].message.data);
+  EXPECT_EQ(ack.acked, (std::vector<EventId>{{"s2", 1}}));
+  ASSERT_EQ(ack.failed.size(), 1u);
+  EXPECT_EQ(ack.failed[0].id, (EventId{"s3", 1}));
+  EXPECT_EQ(ack.failed[0].reason, "origin 's3' does not match the sender 's2'");
+
+  // An answer on the connection to s3 that names another sender.
+  transport.answer("s3", to_envelope(SyncReplyMessage{"s2", {{"s2", 5}}, Array{to_value(make_event("s2", 2))}, false}));
+  loop().run_posted();
+  EXPECT_FALSE(replica.holds("s2", 2));
+
+  replicator->stop();  // writes what the refusal log still counts
+  for (const char* kind : {"replication request from a non-member", "pushed event of another origin",
+                           "replication answer naming another sender"})
+    EXPECT_NE(logged.str().find(std::string("refused ") + kind), std::string::npos) << kind << "\n" << logged.str();
 }
 
 TEST_F(ReplicatorTest, ASyncIsAnsweredWithAPageAndARequesterAheadIsPulledFrom) {
