@@ -6,7 +6,12 @@ namespace bib::host {
 
 SessionGate::SessionGate(bib::Replica& replica, bib::EventLoop& loop, std::chrono::milliseconds max_wait,
                          spdlog::logger& log, Want want)
-    : replica_(replica), loop_(loop), max_wait_(max_wait), log_(log), want_(std::move(want)) {
+    : replica_(replica),
+      loop_(loop),
+      max_wait_(max_wait),
+      log_(log),
+      late_(log, loop, bib::RefusalLog::kDefaultInterval, spdlog::level::warn, "served"),
+      want_(std::move(want)) {
   // Applied events arrive in the middle of a commit: recheck once, later in the loop, so that
   // a released request never re-enters the commit pipeline from inside it.
   replica_.on_applied(lifeline_.guard([this](const bib::Event&) {
@@ -49,8 +54,10 @@ void SessionGate::release(std::uint64_t id, bool caught_up) {
   Parked parked = std::move(it->second);
   parked_.erase(it);
   if (!caught_up) {
-    log_.warn("served a request after {} ms still missing {}: its session's events have not arrived",
-              max_wait_.count(), bib::to_value(bib::missing_from(replica_.version_vector(), parked.after)).to_string());
+    late_.refuse("a request after " + std::to_string(max_wait_.count()) +
+                     " ms without its session's events",
+                 "still missing " +
+                     bib::to_value(bib::missing_from(replica_.version_vector(), parked.after)).to_string(200));
   }
   parked.go(caught_up);
 }

@@ -8,7 +8,8 @@
 // `seen`), so a client that created a channel on one server and publishes through another
 // never gets "unknown channel": read-your-writes and monotonic reads. While a request waits,
 // the replication plugin is asked to pull the missing events now (ReplicationPlugin::want).
-// After max_wait the request is served anyway (eventual consistency, with a warning): a
+// After max_wait the request is served anyway (eventual consistency, with a warning, once per
+// interval: a client, hostile or stuck with an origin gone for good, may send thousands): a
 // server whose events are gone for good must not stall its clients forever.
 #pragma once
 
@@ -22,6 +23,7 @@
 
 #include "bib/event_loop.hpp"
 #include "bib/lifeline.hpp"
+#include "bib/refusal_log.hpp"
 #include "bib/replica.hpp"
 
 namespace bib::host {
@@ -55,6 +57,7 @@ class SessionGate {
   bib::EventLoop& loop_;
   std::chrono::milliseconds max_wait_;
   spdlog::logger& log_;
+  bib::RefusalLog late_;  // "served ... still missing", once per interval
   Want want_;
   std::map<std::uint64_t, Parked> parked_;
   std::uint64_t next_id_ = 1;

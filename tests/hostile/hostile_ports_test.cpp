@@ -23,6 +23,7 @@
 
 #include "bib/client.hpp"
 #include "bib/codec.hpp"
+#include "bib/refusal_log.hpp"
 #include "hostile_support.hpp"
 #include "support/cluster.hpp"
 #include "support/raw_request.hpp"
@@ -507,6 +508,7 @@ TEST_F(HostileInput, ProxySubscriberPort5558) {
     ASSERT_EQ(got->size(), 1u);
     ASSERT_FALSE(got->front().empty());
     EXPECT_TRUE(got->front()[0] == '\x01' || got->front()[0] == '\x00') << "upstream: " << got->front().substr(0, 40);
+    EXPECT_LE(got->front().size(), 1025u) << "a subscription to a topic of " << got->front().size() - 1 << " bytes";
   }
   EXPECT_GT(seen, 0u) << "the publisher saw no subscription at all";
   expect_running({"proxy", "server-1"});
@@ -568,6 +570,27 @@ TEST_F(HostileInput, ServerRequestPort5561) {
   });
   not_even_zeromq(port);
   expect_login(port, "bursts of undecodable requests and of wrong frame layouts");
+
+  // Well-formed requests whose session names events that never come (`after` an origin nobody
+  // has): each waits host.session_wait_ms and is served, and they are reported once per
+  // interval, not a warning each (through the broker, every server would write them).
+  const int late = 2000;
+  const std::string served = "served a request after 2000 ms without its session's events";
+  auto sessions = burst_socket(zmq, port);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < late; ++i) {
+    ASSERT_TRUE(send(sessions, {"", envelope("ping", Map{{"after", Map{{"ghost", i + 1}}}})}));
+  }
+  const auto first = receive(sessions, 30000ms);
+  ASSERT_TRUE(first);
+  auto pong = decode_envelope(first->back());
+  ASSERT_TRUE(pong);
+  EXPECT_EQ(pong.value().data.opt_string("status"), "OK") << pong.value().to_string();
+  ASSERT_TRUE(wait_until([&] { return refusals_reported(cluster.log_of("server-1"), served) == late; }, 60000ms))
+      << refusals_reported(cluster.log_of("server-1"), served) << " of " << late << " reported";
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LE(lines_reporting(cluster.log_of("server-1"), served),
+            static_cast<std::size_t>(took / RefusalLog::kDefaultInterval) + 3);
   expect_login(cluster.broker_endpoint(), "the same, through the broker");
   expect_running({"server-1"});
 }
