@@ -23,6 +23,7 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
   if (deps_.wire.should_log(spdlog::level::info)) deps_.wire.info("recv {} {}", peer, envelope.to_string());
   bib::observe(envelope.data, deps_.lamport);
   ++deps_.handled;
+  if (deps_.metrics != nullptr) reply = deps_.metrics->timed(envelope.service, std::move(reply));
 
   if (envelope.service == "status" && deps_.status && deps_.services.find("status") == deps_.services.end()) {
     send(peer, envelope.service, deps_.status(), reply);
@@ -51,6 +52,7 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
 }
 
 void Dispatcher::refuse(std::string_view kind, const std::string& problem, const std::string& peer, ReplyFn reply) {
+  if (deps_.metrics != nullptr) reply = deps_.metrics->timed("error", std::move(reply));  // counted as malformed
   // A flood of these costs a line per interval, not one per message: the reply's wire line is
   // at debug and the refusal log counts them.
   if (deps_.refusals != nullptr) {
@@ -117,6 +119,7 @@ void Dispatcher::send(const std::string& peer, const std::string& service, bib::
     data.as_map().try_emplace("node", deps_.committer.node_name());
   }
   bib::stamp(data, deps_.lamport, deps_.clock);
+  const bool failed = deps_.metrics != nullptr && bib::is_error_reply(data);
   bib::Envelope envelope{service, std::move(data)};
   std::string bytes = bib::encode_envelope(envelope);
   if (bytes.size() > limits_.max_bytes) {
@@ -129,6 +132,7 @@ void Dispatcher::send(const std::string& peer, const std::string& service, bib::
     return;
   }
   if (deps_.wire.should_log(wire)) deps_.wire.log(wire, "send {} {}", peer, envelope.to_string());
+  if (failed) deps_.metrics->count_error(service);
   reply(std::move(bytes));
 }
 

@@ -26,6 +26,7 @@
 #include "bib/codec.hpp"
 #include "bib/refusal_log.hpp"
 #include "commit.hpp"
+#include "request_metrics.hpp"
 #include "session_gate.hpp"
 #include "service_table.hpp"
 
@@ -45,6 +46,7 @@ class Dispatcher {
     std::function<bib::Value()> status;        // answers `status`; empty: not a service here
     SessionGate* session = nullptr;            // waits for data.after; nullptr: no waiting, no `seen`
     bib::RefusalLog* refusals = nullptr;       // undecodable requests; nullptr: a wire line each
+    RequestMetrics* metrics = nullptr;         // requests, errors, latency per service; nullptr: none
   };
 
   explicit Dispatcher(Deps deps);

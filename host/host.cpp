@@ -13,8 +13,12 @@
 #include "direct_listener.hpp"
 #include "dispatcher.hpp"
 #include "host_context.hpp"
+#include "http_address.hpp"
 #include "logging.hpp"
+#include "metrics_server.hpp"
 #include "plugin_set.hpp"
+#include "process_metrics.hpp"
+#include "request_metrics.hpp"
 #include "runtime.hpp"
 #include "session_gate.hpp"
 #include "signals.hpp"
@@ -73,9 +77,13 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   const HostSettings& settings = runtime.settings;
 
   runtime.publisher.open();
+  ProcessMetrics process_metrics(runtime.metrics, settings.name, runtime.lamport, runtime.clock);
+  RequestMetrics request_metrics(runtime.metrics, plugins.services());
   Committer::Deps deps{settings.name, runtime.lamport, runtime.clock, runtime.loop, plugins.services(), log,
                        plugins.persistence(), plugins.replication()};
   deps.checkpoint_every = static_cast<std::uint64_t>(settings.checkpoint_every);
+  // Commit times and event counts where there are events: a process with service plugins.
+  if (!plugins.services().empty()) deps.metrics = &runtime.metrics;
   Committer committer(std::move(deps));
   runtime.replica = &committer;
   bib::ReplicationPlugin* replication = plugins.replication();
@@ -87,7 +95,8 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   bib::RefusalLog refusals(log, runtime.loop);
   Dispatcher dispatcher({plugins.services(), committer, runtime.lamport, runtime.clock, log, runtime.logging.wire(),
                          settings.max_message_bytes, runtime.requests_handled,
-                         [&] { return build_status(runtime, plugins, committer); }, &session, &refusals});
+                         [&] { return build_status(runtime, plugins, committer); }, &session, &refusals,
+                         &request_metrics});
 
   // The stored events, before any plugin starts and before the first request (commit.hpp).
   try {
@@ -148,6 +157,24 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   }
 #endif
 
+  // Metrics last: a scrape sees every plugin's series from the first one.
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (!settings.metrics.empty()) {
+    metrics_server = std::make_unique<MetricsServer>(parse_http_address(settings.metrics), runtime.loop,
+                                                     runtime.metrics, log);
+    try {
+      metrics_server->start();
+    } catch (const std::runtime_error& e) {
+      log.error("cannot serve metrics on {} (host.metrics): {}", settings.metrics, e.what());
+#if BIB_HOST_HAS_BROKER_WORKER
+      if (worker) worker->stop();
+#endif
+      if (listener) listener->stop();
+      plugins.stop();
+      return 1;
+    }
+  }
+
   runtime.loop.add_fd("host", signals.fd(), [&] {
     const int sig = signals.take();
     if (sig == 0) return;
@@ -159,8 +186,9 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
 
   runtime.loop.run();
 
-  // Shutdown: no new requests first, then the plugins in reverse start order.
+  // Shutdown: no new requests (nor scrapes) first, then the plugins in reverse start order.
   runtime.loop.remove_fd(signals.fd());
+  if (metrics_server) metrics_server->stop();
 #if BIB_HOST_HAS_BROKER_WORKER
   if (worker) worker->stop();
 #endif

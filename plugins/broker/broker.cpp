@@ -72,6 +72,7 @@ void Broker::configure(Context& ctx) {
   options_ = parse_options(ctx.config());
   limits_.max_bytes = static_cast<std::size_t>(ctx.max_message_bytes());
   state_.emplace(options_.dispatch, ctx.node_name() + "-" + incarnation());
+  metrics_.emplace(ctx.metrics(), [this] { return state_->snapshot(); });
   refusals_.emplace(ctx.log(), ctx.loop());
 }
 

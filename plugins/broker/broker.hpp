@@ -15,6 +15,7 @@
 
 #include "bib/refusal_log.hpp"
 #include "bib/sdk.hpp"
+#include "broker_metrics.hpp"
 #include "broker_options.hpp"
 #include "dispatch_state.hpp"
 
@@ -63,6 +64,7 @@ class Broker final : public ComponentPlugin {
   BrokerOptions options_;
   DecodeLimits limits_;
   std::optional<DispatchState> state_;
+  std::optional<BrokerMetrics> metrics_;  // after state_, which it reads
   std::optional<RefusalLog> refusals_;  // malformed input on both ports, once per interval
   std::optional<zmq::socket_t> frontend_;
   std::optional<zmq::socket_t> backend_;

@@ -57,6 +57,7 @@ class ProxyPlugin final : public ComponentPlugin {
     backend_socket_->bind(options_.backend);
     frontend_watch_ = ctx_->loop().watch_socket(*frontend_socket_, [this] { forward_messages(); });
     backend_watch_ = ctx_->loop().watch_socket(*backend_socket_, [this] { forward_subscriptions(); });
+    register_metrics();
     if (options_.stats_interval.count() > 0) {
       stats_timer_ = ctx_->loop().start_timer(options_.stats_interval, [this] { log_counts("so far"); }, true);
     }
@@ -138,6 +139,19 @@ class ProxyPlugin final : public ComponentPlugin {
     }
   }
 
+  // The counts in ctx.metrics() (docs/operations.md, "Metrics").
+  void register_metrics() {
+    Metrics& metrics = ctx_->metrics();
+    const char* help = "Messages forwarded: to_subscribers (publications), to_publishers (subscriptions).";
+    metrics_.push_back(metrics.counter_fn("bib_proxy_messages_total", help, {{"direction", "to_subscribers"}},
+                                          [this] { return static_cast<double>(counts_.messages); }));
+    metrics_.push_back(metrics.counter_fn(
+        "bib_proxy_messages_total", help, {{"direction", "to_publishers"}},
+        [this] { return static_cast<double>(counts_.subscriptions + counts_.unsubscriptions); }));
+    metrics_.push_back(metrics.counter_fn("bib_proxy_forwarded_bytes_total", "Bytes of the publications forwarded.",
+                                          {}, [this] { return static_cast<double>(counts_.bytes); }));
+  }
+
   void log_counts(const char* when) { ctx_->log().info("proxy counts {}: {}", when, counts_.to_string()); }
 
   Context* ctx_ = nullptr;
@@ -148,6 +162,7 @@ class ProxyPlugin final : public ComponentPlugin {
   SocketWatch backend_watch_;
   Timer stats_timer_;
   TrafficCounts counts_;
+  std::vector<MetricRegistration> metrics_;  // after counts_, which they read
   std::optional<RefusalLog> refusals_;          // upstream messages dropped, once per interval
   std::optional<RefusalLog> odd_publications_;  // forwarded, but reported once per interval
 };

@@ -73,12 +73,16 @@ class ReferencePlugin final : public ComponentPlugin {
     // Only for the log line "server left the list"; `list` itself always checks freshness.
     const auto check = std::max(registry_->heartbeat_timeout() / 4, std::chrono::milliseconds(50));
     stale_timer_ = ctx_->loop().start_timer(check, [this] { report_stale(); }, true);
+    servers_gauge_ = ctx_->metrics().gauge_fn(
+        "bib_reference_servers", "Servers registered and live (what list answers).", {},
+        [this] { return static_cast<double>(registry_->live(std::chrono::steady_clock::now()).size()); });
     ctx_->log().info("reference server on {} (heartbeat timeout {} ms{})", options_.endpoint,
                      registry_->heartbeat_timeout().count(),
                      store_ ? ", state file " + store_->path() : std::string(", no state file"));
   }
 
   void stop() override {
+    servers_gauge_.reset();
     stale_timer_.reset();
     socket_watch_.reset();
     socket_.reset();
@@ -156,6 +160,7 @@ class ReferencePlugin final : public ComponentPlugin {
   std::optional<zmq::socket_t> socket_;
   SocketWatch socket_watch_;  // after socket_: removed from the loop before it closes
   Timer stale_timer_;
+  MetricRegistration servers_gauge_;  // docs/operations.md, "Metrics"
 };
 
 }  // namespace
