@@ -89,7 +89,7 @@ for t in "${targets[@]}"; do
   [ -f "$here/tests/fuzz/$t.dict" ] && dict=("-dict=$here/tests/fuzz/$t.dict")
   echo "== $t: $runs executions (log: $work/fuzz-0.log)"
   start=$SECONDS
-  (cd "$work" && exec nice -n 10 "$build_dir/bin/bib-fuzz-$t" -runs=$runs -jobs=1 -workers=1 -timeout=10 \
+  (cd "$work" && exec nice -n 10 "$build_dir/bin/bib-fuzz-$t" -runs=$runs -jobs=1 -workers=1 -timeout=10 -malloc_limit_mb=1 \
     -print_final_stats=1 "${dict[@]}" -artifact_prefix="$work/artifacts/" "${dirs[@]}") >/dev/null 2>&1 &
   pid=$!
   tail -n +1 -F --pid=$pid "$work/fuzz-0.log" 2>/dev/null |

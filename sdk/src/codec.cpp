@@ -123,8 +123,14 @@ Result<Value> decode(std::string_view bytes, const DecodeLimits& limits) {
   }
   if (bytes.empty()) return Error{"malformed MessagePack: empty message"};
   const std::size_t depth = std::min(limits.max_depth, kDepthCap);
-  const msgpack::unpack_limit limit(limits.max_items, limits.max_items, limits.max_bytes,
-                                    limits.max_bytes, limits.max_bytes, depth);
+  // A container of n items takes at least n bytes of the message (a map's n pairs, 2n): a count
+  // the message cannot hold is refused before msgpack-c allocates room for it, 24 bytes an item
+  // (48 a pair) up front. Bounded by max_items alone, 217 bytes of nested maps each claiming
+  // 100,000 pairs cost 20 ms of allocation before they were found truncated (docs/fuzzing.md).
+  const std::size_t max_array = std::min(limits.max_items, bytes.size());
+  const std::size_t max_map = std::min(limits.max_items, bytes.size() / 2);
+  const msgpack::unpack_limit limit(max_array, max_map, limits.max_bytes, limits.max_bytes,
+                                    limits.max_bytes, depth);
   try {
     std::size_t offset = 0;
     msgpack::object_handle handle =
@@ -142,8 +148,10 @@ Result<Value> decode(std::string_view bytes, const DecodeLimits& limits) {
   } catch (const msgpack::depth_size_overflow&) {
     return Error{"nesting too deep: more than " + std::to_string(depth) + " levels"};
   } catch (const msgpack::array_size_overflow&) {
+    if (max_array < limits.max_items) return Error{"malformed MessagePack: truncated message"};
     return Error{"array too long: more than " + std::to_string(limits.max_items) + " items"};
   } catch (const msgpack::map_size_overflow&) {
+    if (max_map < limits.max_items) return Error{"malformed MessagePack: truncated message"};
     return Error{"map too long: more than " + std::to_string(limits.max_items) + " items"};
   } catch (const msgpack::size_overflow& e) {
     return Error{std::string("message too large: ") + e.what()};
