@@ -222,8 +222,10 @@ void Broker::worker_message(Frames frames) {
     refusals_->refuse("malformed worker message", who + ": REPLY of " + std::to_string(frames.size() - 1) +
                                                       " frames, expected [REPLY][id][body]");
   } else if (command == protocol::kReady) {
+    // A refused READY still counts as traffic, as any message does (it changes nothing else).
     // The name goes into every later log line and into `broker` replies: it follows the naming
     // rule (docs/protocol.md), so that no READY can forge a log line. Empty: named by identity.
+    state_->on_traffic(identity, now);
     if (frames.size() >= 3 && frames[2].size() > 0) {
       if (auto problem = name_problem(frames[2].to_string_view())) {
         refusals_->refuse("malformed worker message", who + ": READY with an invalid " + *problem);
