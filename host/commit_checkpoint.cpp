@@ -10,6 +10,7 @@
 // before checkpoints existed: slower, never wrong.
 #include <chrono>
 
+#include "checkpoint_payload.hpp"
 #include "checkpoint_seal.hpp"
 #include "commit.hpp"
 
@@ -62,30 +63,14 @@ std::size_t Committer::replay() {
 bool Committer::restore_checkpoint(std::string_view sealed) {
   // Everything is read into temporaries first; the plugins' states go in last, and are undone
   // if one of them refuses, so a checkpoint that cannot be used changes nothing.
-  EventStore store;
-  EventLog totals;
-  RequestLog requests(deps_.remembered_requests);
-  std::uint64_t next_seq = 0;
-  std::uint64_t lamport = 0;
-  std::set<std::string, std::less<>> services;
-  std::map<std::string, std::string_view> states;  // into `sealed`: not copied
+  std::optional<CheckpointPayload> read;
   try {
-    bib::StateReader in(unseal_checkpoint(deps_.node_name, sealed));
-    next_seq = in.u64();
-    lamport = in.u64();
-    store.load(in);
-    totals.load(in);
-    requests.load(in);
-    for (std::uint64_t n = in.count(sizeof(std::uint64_t)); n > 0; --n) services.insert(in.str());
-    for (std::uint64_t n = in.count(2 * sizeof(std::uint64_t)); n > 0; --n) {
-      std::string name = in.str();
-      states.emplace(std::move(name), in.view());
-    }
-    in.expect_end();
+    read.emplace(read_checkpoint_payload(unseal_checkpoint(deps_.node_name, sealed), deps_.remembered_requests));
   } catch (const std::exception& e) {
     deps_.log.warn("the checkpoint cannot be read, replaying the whole log: {}", e.what());
     return false;
   }
+  auto& [next_seq, lamport, store, totals, requests, services, states] = *read;
 
   const auto plugins = plugins_by_name();
   for (const std::string& service : services) {
@@ -145,18 +130,7 @@ std::optional<std::string> Committer::checkpoint_payload(std::string& why_not) c
   for (const auto& [name, state] : states) state_bytes += state.size() + name.size() + 16;
   bib::StateWriter out = checkpoint_writer(deps_.node_name);
   out.reserve(state_bytes + requests_.size() * 64 + 4096);
-  out.u64(next_seq_);
-  out.u64(deps_.lamport.value());
-  store_.save(out);
-  log_.save(out);
-  requests_.save(out);
-  out.u64(event_services_.size());
-  for (const std::string& service : event_services_) out.str(service);
-  out.u64(states.size());
-  for (const auto& [name, state] : states) {
-    out.str(name);
-    out.str(state);
-  }
+  write_checkpoint_payload(out, {next_seq_, deps_.lamport.value(), store_, log_, requests_, event_services_, states});
   return seal(std::move(out));
 }
 

@@ -11,24 +11,19 @@
 //   0x80-0xFF  a checkpoint: byte & 1 = 0: the rest as a sealed host checkpoint
 //              (host/checkpoint_seal.hpp: hash, magic, byte order, node name); 1: the rest as
 //              the payload of a correctly sealed one. The payload is read the way the host
-//              restores it (host/commit_checkpoint.cpp: EventStore, EventLog, RequestLog,
-//              services, plugin states) or, when byte & 2, as persistence-json's index
+//              restores it (host/checkpoint_payload.hpp, read_checkpoint_payload) or, when byte & 2, as persistence-json's index
 //              (EventIndex); what loads saves to bytes that load and save again identically.
 #include <fstream>
-#include <map>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bib/json.hpp"
+#include "checkpoint_payload.hpp"
 #include "checkpoint_seal.hpp"
 #include "event_index.hpp"
-#include "event_log.hpp"
-#include "event_store.hpp"
 #include "fuzz_support.hpp"
 #include "record_file.hpp"
-#include "request_log.hpp"
 #include "snapshot_files.hpp"
 
 namespace {
@@ -104,38 +99,13 @@ void records(std::string_view content, std::size_t file, unsigned resume_at) {
           "read_snapshot_file and the scanner read a record differently");
 }
 
-// The host's payload, read into what Committer::restore_checkpoint reads it into; saved again.
+// The host's payload, read as Committer::restore_checkpoint reads it; written again.
 std::string host_payload(std::string_view payload) {
-  host::EventStore store;
-  host::EventLog totals;
-  host::RequestLog requests;
-  std::set<std::string, std::less<>> services;
-  std::map<std::string, std::string_view> states;
-  StateReader in(payload);
-  const std::uint64_t next_seq = in.u64();
-  const std::uint64_t lamport = in.u64();
-  store.load(in);
-  totals.load(in);
-  requests.load(in);
-  for (std::uint64_t n = in.count(sizeof(std::uint64_t)); n > 0; --n) services.insert(in.str());
-  for (std::uint64_t n = in.count(2 * sizeof(std::uint64_t)); n > 0; --n) {
-    std::string name = in.str();
-    states.emplace(std::move(name), in.view());
-  }
-  in.expect_end();
+  host::CheckpointPayload read = host::read_checkpoint_payload(payload, 100000);
+  std::vector<std::pair<std::string, std::string>> states(read.states.begin(), read.states.end());
   StateWriter out;
-  out.u64(next_seq);
-  out.u64(lamport);
-  store.save(out);
-  totals.save(out);
-  requests.save(out);
-  out.u64(services.size());
-  for (const auto& service : services) out.str(service);
-  out.u64(states.size());
-  for (const auto& [name, bytes] : states) {
-    out.str(name);
-    out.str(bytes);
-  }
+  host::write_checkpoint_payload(
+      out, {read.next_seq, read.lamport, read.store, read.totals, read.requests, read.services, states});
   return out.take();
 }
 
