@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "bib/codec.hpp"
+#include "bib/refusal_log.hpp"
 
 namespace bib::proxy {
 
@@ -22,22 +23,7 @@ std::optional<Subscription> parse_subscription(std::string_view frame) {
   return Subscription{frame[0] == '\x01', std::string(frame.substr(1))};
 }
 
-std::string printable_topic(std::string_view topic) {
-  std::string shown;
-  const std::size_t n = std::min(topic.size(), kMaxTopicShown);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(topic[i]);
-    if (c >= 0x20 && c < 0x7F && c != '\\') {
-      shown += static_cast<char>(c);
-    } else {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      shown += hex;
-    }
-  }
-  if (topic.size() > n) shown += "...";
-  return shown;
-}
+std::string printable_topic(std::string_view topic) { return RefusalLog::printable(topic, kMaxTopicShown); }
 
 bool looks_like_publication(const std::vector<std::string_view>& frames) {
   if (frames.size() != 2 || frames[1].empty()) return false;

@@ -74,13 +74,13 @@ std::uint64_t RefusalLog::total(std::string_view kind) const {
   return it == windows_.end() ? 0 : it->second->total;
 }
 
-std::string RefusalLog::printable(std::string_view detail) {
+std::string RefusalLog::printable(std::string_view detail, std::size_t max) {
   std::string shown;
-  const std::size_t n = std::min(detail.size(), kMaxDetail);
+  const std::size_t n = std::min(detail.size(), max);
   shown.reserve(n + 8);
   for (std::size_t i = 0; i < n; ++i) {
     const auto c = static_cast<unsigned char>(detail[i]);
-    if (c >= 0x20 && c < 0x7F) {
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
       shown += static_cast<char>(c);
     } else {
       char hex[5];

@@ -93,7 +93,7 @@ TEST_F(RefusalLogTest, FlushReportsWhatIsCountedAndReopens) {
 }
 
 TEST_F(RefusalLogTest, DetailsArePrintableAndCut) {
-  EXPECT_EQ(RefusalLog::printable("a\nb\\c\xff"), "a\\x0ab\\c\\xff");
+  EXPECT_EQ(RefusalLog::printable("a\nb\\c\xff"), "a\\x0ab\\x5cc\\xff");
   const std::string long_detail(1000, 'x');
   std::string cut(RefusalLog::kMaxDetail, 'x');
   cut.append("...");  // in steps: GCC 12 -O2 warns falsely (-Warray-bounds) on string + literal

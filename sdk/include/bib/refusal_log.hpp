@@ -57,8 +57,9 @@ class BIB_SDK_API RefusalLog {
   std::uint64_t total(std::string_view kind) const;
   std::chrono::milliseconds interval() const { return interval_; }
 
-  // `detail` as it is logged: printable ASCII (other bytes as \xNN), at most kMaxDetail bytes.
-  static std::string printable(std::string_view detail);
+  // `detail` as it is logged: printable ASCII as is, other bytes and the backslash as \xNN (so
+  // no byte of it reads as an escape), at most `max` bytes of it, then "..." when cut.
+  static std::string printable(std::string_view detail, std::size_t max = kMaxDetail);
 
  private:
   struct Window;
