@@ -45,19 +45,8 @@ if [ -n "$only" ]; then
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# The project's packages, then the compiler and libFuzzer's runtime (in libclang-rt-14-dev).
-"$here/tools/setup.sh" --deps-only || exit 1
-missing=()
-for p in clang-14 libclang-rt-14-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "fuzz: installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-    --no-install-recommends "${missing[@]}" || exit 1
-fi
+# The project's packages, the compiler and libFuzzer's runtime (in libclang-rt-14-dev).
+"$here/tools/setup.sh" --deps-only --fuzz-deps || exit 1
 
 if [ -f "$build_dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang++-14' "$build_dir/CMakeCache.txt"; then
   echo "fuzz.sh: $build_dir was configured with another compiler; remove it or pick another --build-dir" >&2

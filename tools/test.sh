@@ -67,7 +67,7 @@ suite() {
 }
 
 # The packages first, alone: the container lane installs its own with apt-get too.
-"$here/tools/setup.sh" --deps-only || exit 1
+"$here/tools/setup.sh" --deps-only --fuzz-deps || exit 1
 
 failed=0
 if [ "${BIB_SKIP_CONTAINER_TESTS:-}" = 1 ]; then
