@@ -41,8 +41,9 @@ std::string client_name(const std::vector<std::string>& route) {
   return "client " + (route.empty() ? std::string("?") : hex(route.front()));
 }
 
-// What a refused message's log line shows of a frame it names (a command word, a name).
-std::string shown(std::string_view frame) { return RefusalLog::printable(frame.substr(0, 64)); }
+// What a refused message's log line shows of a frame it names (a command word): its first
+// bytes, raw (RefusalLog escapes them).
+std::string shown(std::string_view frame) { return std::string(frame.substr(0, 64)); }
 
 // A new value per broker run, so that ids never repeat after a restart (servers deduplicate
 // requests by id and must not mistake a new request for an old one).

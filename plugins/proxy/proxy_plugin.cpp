@@ -37,6 +37,15 @@
 namespace bib::proxy {
 namespace {
 
+// A refused or odd message for the refusal log: its topic frame's first bytes, raw (RefusalLog
+// escapes them), and its sizes.
+std::string refusal_detail(const std::vector<std::string_view>& frames) {
+  std::size_t bytes = 0;
+  for (std::size_t i = 1; i < frames.size(); ++i) bytes += frames[i].size();
+  return "'" + std::string(frames.front().substr(0, 64)) + "' (" + std::to_string(frames.size()) + " frame(s), " +
+         std::to_string(frames.front().size()) + " + " + std::to_string(bytes) + " bytes)";
+}
+
 // Messages forwarded per readiness callback; the loop's poll is level-triggered, so the rest
 // is taken on the next iteration and the other direction and the timers are not starved.
 constexpr int kBatch = 256;
@@ -95,7 +104,7 @@ class ProxyPlugin final : public ComponentPlugin {
       if (line) {
         ctx_->wire_log().info("fwd pub {}", *line);
       } else if (!shaped || ctx_->wire_log().should_log(spdlog::level::info)) {
-        odd_publications_->refuse("message that is not [topic][envelope]", describe_message(views));
+        odd_publications_->refuse("message that is not [topic][envelope]", refusal_detail(views));
       }
       // XPUB never blocks: past a subscriber's high-water mark ZeroMQ drops, as pub/sub allows.
       try {
@@ -114,10 +123,9 @@ class ProxyPlugin final : public ComponentPlugin {
       const auto subscription = parse_subscription(frames.front().to_string_view());
       if (!subscription || frames.size() != 1) {
         // Only an XSUB can send these (a SUB sends subscriptions alone): nothing of ours does.
-        refusals_->refuse("upstream message that is not a subscription",
-                          std::to_string(frames.size()) + " frame(s), the first of " +
-                              std::to_string(frames.front().size()) + " bytes: '" +
-                              printable_topic(frames.front().to_string_view()) + "'");
+        std::vector<std::string_view> views;
+        for (const auto& frame : frames) views.push_back(frame.to_string_view());
+        refusals_->refuse("upstream message that is not a subscription", refusal_detail(views));
         continue;
       }
       if (subscription->topic.size() > kMaxSubscriptionTopic) {
@@ -125,7 +133,7 @@ class ProxyPlugin final : public ComponentPlugin {
         refusals_->refuse("subscription to a topic longer than " + std::to_string(kMaxSubscriptionTopic) + " bytes",
                           std::string(subscription->subscribe ? "subscribe" : "unsubscribe") + " of " +
                               std::to_string(subscription->topic.size()) + " bytes: '" +
-                              printable_topic(subscription->topic) + "'");
+                              subscription->topic.substr(0, 64) + "'");
         continue;
       }
       ++(subscription->subscribe ? counts_.subscriptions : counts_.unsubscriptions);
