@@ -173,11 +173,11 @@ void Replicator::on_replicate(const Inbound& inbound) {
   Array own;
   for (Value& event : message.events) {
     const Value* origin_field = event.find("origin");
-    const std::string origin = origin_field != nullptr && origin_field->is_string() ? origin_field->as_string() : "";
-    if (origin == from) {  // the rest of it is read, and refused if need be, one event at a time
-      own.push_back(std::move(event));
+    if (origin_field == nullptr || !origin_field->is_string() || origin_field->as_string() == from) {
+      own.push_back(std::move(event));  // read, and refused if unreadable, one at a time by the ingest
       continue;
     }
+    const std::string& origin = origin_field->as_string();
     const Value* seq = event.find("seq");
     const EventId id{origin, seq != nullptr && seq->is_int() ? static_cast<std::uint64_t>(seq->as_int()) : 0};
     refusals_.refuse("pushed event of another origin", to_string(id) + " pushed by " + from);
