@@ -30,11 +30,16 @@ struct Subscription {
   std::string topic;
 };
 
-// The longest subscription topic the proxy passes to its publishers. Topics are names (at most
-// 64 bytes) and "servers"; a longer prefix is no use. And libzmq 4.3's XSUB keeps the topics
-// it forwards in a trie whose removal recurses once per byte: an unsubscription from a topic of
-// a megabyte (a subscriber that leaves) overflows the stack of the process that forwards it.
+// The longest subscription topic the proxy reads: its XPUB's ZMQ_MAXMSGSIZE is this plus what
+// a subscription adds on the wire (kSubscriptionOverhead: the flag byte "\x01", or ZMTP 3.1's
+// "\x09SUBSCRIBE" that libzmq 4.3's SUB sends), so a longer subscription drops its
+// subscriber's connection before libzmq stores it. Topics are names (at most 64 bytes) and "servers"; a longer prefix is no use. And libzmq
+// 4.3 keeps subscriptions in tries with a node per byte: when the subscriber of a topic of a
+// megabyte left, the XPUB spent 2 s (45 s under ASan) removing it on the proxy's loop thread,
+// and forwarded to the XSUB, whose removal recurses once per byte, the unsubscription
+// overflowed the proxy's stack.
 inline constexpr std::size_t kMaxSubscriptionTopic = 1024;
+inline constexpr std::size_t kSubscriptionOverhead = 10;
 
 // The subscription a frame from XPUB carries, or empty when it is not one.
 std::optional<Subscription> parse_subscription(std::string_view frame);
