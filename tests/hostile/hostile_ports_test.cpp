@@ -696,7 +696,13 @@ TEST_F(HostileInputTwoServers, ServerReplicationPort5562) {
       << cluster.log_of("server-1");
   const std::string log = cluster.log_of("server-1");
   for (const auto& [kind, count] : expected) {
-    EXPECT_EQ(refusals_reported(log, "refused " + kind), count) << kind;
+    // The real peer may be refused as a non-member too, for a moment after the start (its sync
+    // can come before discovery lists it here).
+    if (kind == "replication request from a non-member") {
+      EXPECT_GE(refusals_reported(log, "refused " + kind), count) << kind;
+    } else {
+      EXPECT_EQ(refusals_reported(log, "refused " + kind), count) << kind;
+    }
     EXPECT_LE(lines_reporting(log, "refused " + kind), 3u) << kind;
   }
   EXPECT_LE(lines_containing(log, "cannot apply peer event"), 1u) << "a line per refused event";

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -136,7 +137,11 @@ bool tcp_garbage(const std::string& endpoint, const std::string& bytes) {
 }
 
 RawSubscriber::RawSubscriber(const std::string& endpoint) : fd_(tcp_connect(endpoint)) {
-  // The greeting: signature, version 3.0, mechanism NULL, as-server 0, filler.
+  if (fd_ < 0) return;
+  timeval timeout{10, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  // The greeting: signature, version 3.0, mechanism NULL, as-server 0, filler. Then the peer's,
+  // and only then READY: libzmq 4.3 loses what comes in the same read as the greeting.
   std::string greeting("\xff\0\0\0\0\0\0\0\x01\x7f\x03\x00", 12);
   std::string mechanism("NULL");
   mechanism.resize(20, '\0');
@@ -145,10 +150,33 @@ RawSubscriber::RawSubscriber(const std::string& endpoint) : fd_(tcp_connect(endp
   // READY {Socket-Type: SUB}, a short command frame.
   std::string ready = std::string("\x05READY") + "\x0bSocket-Type" + std::string("\0\0\0\x03", 4) + "SUB";
   const std::string command = std::string("\x04") + static_cast<char>(ready.size()) + ready;
-  if (fd_ >= 0 && !write_all(greeting + command)) {
+  // The peer's READY: a command frame, short (flags, 1-byte size) or long (flags, 8-byte size).
+  auto read_command = [&] {
+    std::string flags;
+    if (!read_exactly(flags, 1) || (flags[0] & 0x04) == 0) return false;
+    std::string size;
+    const std::size_t size_bytes = (flags[0] & 0x02) != 0 ? 8 : 1;
+    if (!read_exactly(size, size_bytes)) return false;
+    std::uint64_t n = 0;
+    for (char c : size) n = (n << 8) | static_cast<unsigned char>(c);
+    std::string body;
+    return read_exactly(body, static_cast<std::size_t>(n));
+  };
+  std::string peer_greeting;
+  if (!write_all(greeting) || !read_exactly(peer_greeting, 64) || !write_all(command) || !read_command()) {
     ::close(fd_);
     fd_ = -1;
   }
+}
+
+bool RawSubscriber::read_exactly(std::string& out, std::size_t n) {
+  out.resize(n);
+  for (std::size_t got = 0; got < n;) {
+    const ssize_t r = ::recv(fd_, out.data() + got, n - got, 0);
+    if (r <= 0) return false;
+    got += static_cast<std::size_t>(r);
+  }
+  return true;
 }
 
 RawSubscriber::~RawSubscriber() {

@@ -66,6 +66,7 @@ class RawSubscriber {
 
  private:
   bool write_all(const std::string& bytes);
+  bool read_exactly(std::string& out, std::size_t n);
   int fd_ = -1;
 };
 
