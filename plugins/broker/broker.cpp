@@ -80,6 +80,11 @@ void Broker::configure(Context& ctx) {
 void Broker::start() {
   auto open = [&](const char* role, const std::string& endpoint, bool mandatory) {
     zmq::socket_t socket = network_socket(ctx_->zmq_context(), zmq::socket_type::router, ctx_->max_message_bytes());
+    // The backend (servers) is a cluster link; the frontend a client port.
+    if (mandatory)
+      ctx_->link_security().listen_for_members(socket);
+    else
+      ctx_->link_security().listen_for_clients(socket);
     // Backend: a send to a server whose connection closed fails at once instead of vanishing,
     // so a crashed server's requests go elsewhere without waiting for its heartbeats to lapse.
     if (mandatory) socket.set(zmq::sockopt::router_mandatory, 1);

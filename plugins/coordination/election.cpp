@@ -24,8 +24,14 @@ std::string names_of(const std::vector<Peer>& peers) {
 
 void Election::listen() {
   running_ = true;
-  subscriber_.emplace(options_.subscribe, SubscriberOptions{ctx_.max_message_bytes(), &ctx_.lamport()},
-                      &ctx_.zmq_context());
+  SubscriberOptions subscriber_options;
+  subscriber_options.max_message_bytes = ctx_.max_message_bytes();
+  subscriber_options.lamport = &ctx_.lamport();
+  // The proxy's subscriber port is a client port: CURVE there when host.client_security says so.
+  subscriber_options.prepare = [this](zmq::socket_t& socket) {
+    ctx_.link_security().connect_to_client_port(socket, kProxyKeyName);
+  };
+  subscriber_.emplace(options_.subscribe, std::move(subscriber_options), &ctx_.zmq_context());
   subscriber_->subscribe(std::string(kServersTopic));
   subscriber_watch_ = ctx_.loop().watch_socket(subscriber_->socket(), [this] { on_subscriber_readable(); });
   ctx_.log().info("coordination: following topic '{}' at {}", kServersTopic, options_.subscribe);

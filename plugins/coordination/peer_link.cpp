@@ -4,6 +4,7 @@
 #include <iterator>
 #include <memory>
 #include <utility>
+#include <stdexcept>
 #include <vector>
 
 #include <zmq_addon.hpp>
@@ -33,6 +34,14 @@ void PeerLink::retarget(std::string endpoint) {
 
 void PeerLink::open() {
   socket_.emplace(network_socket(ctx_.zmq_context(), zmq::socket_type::dealer, ctx_.max_message_bytes()));
+  try {
+    ctx_.link_security().connect_to_member(*socket_, peer_);
+  } catch (const std::runtime_error& e) {
+    // No key to check the peer by: requests to it fail until the next open().
+    ctx_.log().error("coordination: not connecting to {}: {}", peer_, e.what());
+    socket_.reset();
+    return;
+  }
   socket_->connect(endpoint_);
   socket_watch_ = ctx_.loop().watch_socket(*socket_, [this] { on_readable(); });
 }
@@ -44,6 +53,10 @@ void PeerLink::close() {
 
 void PeerLink::request(const std::string& service, Value data, std::chrono::milliseconds timeout, Done done) {
   if (!socket_) open();
+  if (!socket_) {
+    fail_later(std::move(done), "no link to " + peer_);
+    return;
+  }
   data["from"] = ctx_.node_name();  // the peer takes requests from members only (Peers::sender)
   stamp(data, ctx_.lamport(), ctx_.clock());
   Envelope envelope{service, std::move(data)};

@@ -64,6 +64,7 @@ class ReferenceDiscovery final : public DiscoveryPlugin {
  private:
   void open_socket() {
     socket_.emplace(network_socket(ctx_->zmq_context(), zmq::socket_type::dealer, ctx_->max_message_bytes()));
+    ctx_->link_security().connect_to_member(*socket_, kReferenceKeyName);
     socket_->connect(options_.reference);
     socket_watch_ = ctx_->loop().watch_socket(*socket_, [this] { on_readable(); });
   }

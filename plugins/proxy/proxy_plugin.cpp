@@ -65,6 +65,9 @@ class ProxyPlugin final : public ComponentPlugin {
     backend_socket_.emplace(
         network_socket(ctx_->zmq_context(), zmq::socket_type::xpub,
                        static_cast<std::int64_t>(kMaxSubscriptionTopic + kSubscriptionOverhead)));
+    // Publishers are the cluster's servers; subscribers are clients.
+    ctx_->link_security().listen_for_members(*frontend_socket_);
+    ctx_->link_security().listen_for_clients(*backend_socket_);
     frontend_socket_->bind(options_.frontend);
     backend_socket_->bind(options_.backend);
     frontend_watch_ = ctx_->loop().watch_socket(*frontend_socket_, [this] { forward_messages(); });

@@ -68,6 +68,7 @@ class ReferencePlugin final : public ComponentPlugin {
 
   void start() override {
     socket_.emplace(network_socket(ctx_->zmq_context(), zmq::socket_type::router, ctx_->max_message_bytes()));
+    ctx_->link_security().listen_for_members(*socket_);
     socket_->bind(options_.endpoint);
     socket_watch_ = ctx_->loop().watch_socket(*socket_, [this] { on_readable(); });
     // Only for the log line "server left the list"; `list` itself always checks freshness.

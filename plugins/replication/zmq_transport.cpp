@@ -1,5 +1,6 @@
 #include "zmq_transport.hpp"
 
+#include <stdexcept>
 #include <vector>
 
 #include <zmq_addon.hpp>
@@ -45,6 +46,7 @@ std::unique_ptr<zmq::socket_t> ZmqTransport::make_socket(zmq::socket_type type) 
 void ZmqTransport::open(Handler handler) {
   handler_ = std::move(handler);
   router_ = make_socket(zmq::socket_type::router);
+  ctx_.link_security().listen_for_members(*router_);
   try {
     router_->bind(listen_);
   } catch (const zmq::error_t& e) {
@@ -85,6 +87,14 @@ void ZmqTransport::reconnect(const std::string& peer) {
 
 void ZmqTransport::open_peer(const std::string& peer, PeerSocket& link) {
   link.socket = make_socket(zmq::socket_type::dealer);
+  try {
+    ctx_.link_security().connect_to_member(*link.socket, peer);
+  } catch (const std::runtime_error& e) {
+    // No key to check the peer by: nothing is sent to it (send() fails) until it is reconnected.
+    ctx_.log().error("replication: not connecting to {}: {}", peer, e.what());
+    link.socket.reset();
+    return;
+  }
   link.socket->connect(link.endpoint);
   zmq::socket_t* socket = link.socket.get();
   link.watch = ctx_.loop().watch_socket(*socket, [this, peer, socket] { on_peer_readable(peer, socket); });

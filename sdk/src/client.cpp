@@ -49,6 +49,7 @@ std::string Client::next_request_id() const { return id_prefix_ + "-" + std::to_
 void Client::open_socket() {
   socket_.reset();  // linger 0: whatever the old socket still held is dropped, not delivered later
   socket_.emplace(network_socket(*context_, zmq::socket_type::dealer, options_.max_message_bytes));
+  if (options_.prepare) options_.prepare(*socket_);
   socket_->connect(endpoint_);
 }
 

@@ -24,6 +24,11 @@ const char* to_string(PluginKind kind) noexcept {
 
 Plugin::~Plugin() = default;
 Context::~Context() = default;
+
+const LinkSecurity& Context::link_security() const {
+  static const LinkSecurity plain;
+  return plain;
+}
 EventLoop::~EventLoop() = default;
 
 Value ServicePlugin::apply(const Event& /*event*/, ApplyMode /*mode*/) { return Value{}; }

@@ -12,12 +12,13 @@
 namespace bib {
 
 Subscriber::Subscriber(std::string endpoint, SubscriberOptions options, zmq::context_t* context)
-    : endpoint_(std::move(endpoint)), options_(options), context_(context) {
+    : endpoint_(std::move(endpoint)), options_(std::move(options)), context_(context) {
   if (context_ == nullptr) {
     own_context_ = std::make_unique<zmq::context_t>(1);
     context_ = own_context_.get();
   }
   socket_.emplace(network_socket(*context_, zmq::socket_type::sub, options_.max_message_bytes));
+  if (options_.prepare) options_.prepare(*socket_);
   socket_->connect(endpoint_);
 }
 

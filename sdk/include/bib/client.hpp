@@ -33,6 +33,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,9 @@ struct ClientOptions {
   int retries = 3;                            // tries in all (the first one included), as the Guide's REQUEST_RETRIES
   std::int64_t max_message_bytes = 1 << 20;   // ZMQ_MAXMSGSIZE and the decode limit for replies
   bool session = true;                        // send `after` (session guarantees), see below
+  // Called on every socket the client opens, before it connects: where a CURVE client is set
+  // up (bib::make_curve_client, bib/curve_keys.hpp) for a server that requires one.
+  std::function<void(zmq::socket_t&)> prepare = nullptr;
 };
 
 class BIB_SDK_API Client {

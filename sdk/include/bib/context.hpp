@@ -14,6 +14,7 @@
 #include "bib/codec.hpp"
 #include "bib/event_loop.hpp"
 #include "bib/export.hpp"
+#include "bib/link_security.hpp"
 #include "bib/metrics.hpp"
 #include "bib/value.hpp"
 
@@ -45,6 +46,9 @@ class BIB_SDK_API Context {
   // Largest frame a socket accepts (ZMQ_MAXMSGSIZE), from host.max_message_bytes; plugins set it
   // on every socket that faces the network.
   virtual std::int64_t max_message_bytes() const = 0;
+  // How this node's sockets authenticate their links (host.security, bib/link_security.hpp):
+  // call it on every socket that binds or connects a cluster or client port. Default: plain.
+  virtual const LinkSecurity& link_security() const;
 
   // Publish an envelope on a pub/sub topic through the host's PUB socket (connected to the
   // proxy when host.proxy is set; otherwise dropped with a debug line). Stamps nothing.

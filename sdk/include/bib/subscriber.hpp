@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -39,6 +40,9 @@ namespace bib {
 struct SubscriberOptions {
   std::int64_t max_message_bytes = 1 << 20;  // ZMQ_MAXMSGSIZE and the decode limit
   LamportClock* lamport = nullptr;           // observed for each message returned, when set
+  // Called on the SUB socket before it connects: where a CURVE client is set up
+  // (LinkSecurity::connect_to_client_port, bib/link_security.hpp).
+  std::function<void(zmq::socket_t&)> prepare = nullptr;
 };
 
 class BIB_SDK_API Subscriber {
