@@ -39,9 +39,10 @@ std::uint64_t run_incarnation() {
 
 }  // namespace
 
-BrokerWorker::BrokerWorker(zmq::context_t& zmq, bib::EventLoop& loop, const HostSettings& settings,
-                           spdlog::logger& log, Handler handler)
+BrokerWorker::BrokerWorker(zmq::context_t& zmq, const bib::LinkSecurity& security, bib::EventLoop& loop,
+                           const HostSettings& settings, spdlog::logger& log, Handler handler)
     : zmq_(zmq),
+      security_(security),
       loop_(loop),
       name_(settings.name),
       endpoint_(settings.broker),
@@ -82,8 +83,9 @@ void BrokerWorker::connect() {
   ++generation_;
   try {
     socket_.emplace(bib::network_socket(zmq_, zmq::socket_type::dealer, max_message_bytes_));
+    security_.connect_to_member(*socket_, bib::kBrokerKeyName);
     socket_->connect(endpoint_);
-  } catch (const zmq::error_t& e) {
+  } catch (const std::exception& e) {
     // A bad endpoint: say so loudly and keep trying, rather than stop serving for good.
     socket_.reset();
     log_.error("broker worker: cannot connect to {}: {}; retrying in {} ms", endpoint_, e.what(),

@@ -43,6 +43,7 @@
 
 #include "bib/event_loop.hpp"
 #include "bib/lifeline.hpp"
+#include "bib/link_security.hpp"
 #include "config.hpp"
 
 namespace bib::host {
@@ -53,8 +54,8 @@ class BrokerWorker {
       std::function<void(std::string_view request, std::function<void(std::string reply)>)>;
 
   // Everything is used from the loop thread. settings.broker is the endpoint to connect to.
-  BrokerWorker(zmq::context_t& zmq, bib::EventLoop& loop, const HostSettings& settings,
-               spdlog::logger& log, Handler handler);
+  BrokerWorker(zmq::context_t& zmq, const bib::LinkSecurity& security, bib::EventLoop& loop,
+               const HostSettings& settings, spdlog::logger& log, Handler handler);
   ~BrokerWorker();
   BrokerWorker(const BrokerWorker&) = delete;
   BrokerWorker& operator=(const BrokerWorker&) = delete;
@@ -75,6 +76,7 @@ class BrokerWorker {
   void send_reply(const std::string& id, std::string body);
 
   zmq::context_t& zmq_;
+  const bib::LinkSecurity& security_;
   bib::EventLoop& loop_;
   const std::string name_;
   const std::string endpoint_;

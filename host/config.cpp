@@ -152,7 +152,8 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   if (!host) fail(where(file, *node), "host", "must be a table");
   static const char* const known[] = {"name", "log_level", "wire_log", "max_message_bytes", "plugin_path",
                                       "listen", "broker", "proxy", "heartbeat_ms", "liveness",
-                                      "session_wait_ms", "catch_up_ms", "checkpoint_every", "metrics"};
+                                      "session_wait_ms", "catch_up_ms", "checkpoint_every", "metrics",
+                                      "security", "client_security", "keys_dir", "key_file"};
   for (auto&& [k, v] : *host) {
     bool ok = false;
     for (const char* name : known) ok = ok || k.str() == name;
@@ -173,6 +174,12 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   read_field(*host, file, "catch_up_ms", s.catch_up_ms);
   read_field(*host, file, "checkpoint_every", s.checkpoint_every);
   read_field(*host, file, "metrics", s.metrics);
+  read_field(*host, file, "security", s.security);
+  read_field(*host, file, "client_security", s.client_security);
+  read_field(*host, file, "keys_dir", s.keys_dir);
+  s.keys_dir = resolve_path(base_dir, s.keys_dir);
+  read_field(*host, file, "key_file", s.key_file);
+  s.key_file = resolve_path(base_dir, s.key_file);
 
   static const char* const levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   for (auto [key, value] : {std::pair{"host.log_level", s.log_level}, std::pair{"host.wire_log", s.wire_log}}) {
@@ -187,6 +194,13 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   if (s.session_wait_ms < 0) fail(file, "host.session_wait_ms", "must not be negative");
   if (s.catch_up_ms < 0) fail(file, "host.catch_up_ms", "must not be negative");
   if (s.checkpoint_every < 0) fail(file, "host.checkpoint_every", "must not be negative");
+  for (auto [key, value] : {std::pair{"host.security", s.security}, std::pair{"host.client_security", s.client_security}}) {
+    if (value != "none" && value != "curve") fail(file, key, "'" + value + "' is not a mode (none, curve)");
+  }
+  if (s.cluster_curve() && s.keys_dir.empty())
+    fail(file, "host.keys_dir", "must name the folder of the members' public keys when host.security is \"curve\"");
+  if (s.clients_curve() && s.keys_dir.empty() && s.key_file.empty())
+    fail(file, "host.key_file", "must name this node's key when host.client_security is \"curve\"");
   if (!s.metrics.empty()) {
     try {
       parse_http_address(s.metrics);

@@ -39,6 +39,17 @@ struct HostSettings {
   std::int64_t catch_up_ms = 15000;          // longest wait for replication to catch up before serving the broker
   std::int64_t checkpoint_every = 100000;    // events between checkpoints (and one at stop); 0: only at stop
   std::string metrics;                       // optional HTTP address serving /metrics: "127.0.0.1:9561"
+  // CurveZMQ (docs/security.md). "curve": every cluster link authenticated and encrypted;
+  // client_security "curve": the client ports too (broker 5555, proxy 5558).
+  std::string security = "none";             // none|curve
+  std::string client_security = "none";      // none|curve
+  std::string keys_dir;                      // every member's NAME.pub (the allow-list), and by default NAME.key
+  std::string key_file;                      // this node's secret key; "" = <keys_dir>/<name>.key
+
+  bool cluster_curve() const { return security == "curve"; }
+  bool clients_curve() const { return client_security == "curve"; }
+  // keys_dir/<name>.key unless key_file says otherwise.
+  std::string own_key_file() const { return key_file.empty() ? keys_dir + "/" + name + ".key" : key_file; }
 };
 
 // One [[plugins]] entry.

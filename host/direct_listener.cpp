@@ -17,9 +17,11 @@ constexpr std::size_t kMaxRouteFrames = 8;
 
 }  // namespace
 
-DirectListener::DirectListener(zmq::context_t& zmq, EventLoop& loop, std::string endpoint,
-                               std::int64_t max_message_bytes, spdlog::logger& log, Handler handler, Refuse refuse)
+DirectListener::DirectListener(zmq::context_t& zmq, const bib::LinkSecurity& security, EventLoop& loop,
+                               std::string endpoint, std::int64_t max_message_bytes, spdlog::logger& log,
+                               Handler handler, Refuse refuse)
     : zmq_(zmq),
+      security_(security),
       loop_(loop),
       endpoint_(std::move(endpoint)),
       max_message_bytes_(max_message_bytes),
@@ -33,6 +35,8 @@ void DirectListener::start() {
   zmq::socket_t socket =
       bib::network_socket(zmq_, zmq::socket_type::router, max_message_bytes_, std::chrono::milliseconds(500));
   socket.set(zmq::sockopt::router_mandatory, false);  // a reply to a client gone is dropped
+  // Peers' elections and clock rounds, and admin tools: a cluster port.
+  security_.listen_for_members(socket);
   socket.bind(endpoint_);
   socket_.emplace(std::move(socket));
   socket_watch_ = loop_.watch_socket(*socket_, [this] { on_readable(); });

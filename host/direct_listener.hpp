@@ -18,6 +18,7 @@
 #include <zmq.hpp>
 
 #include "bib/lifeline.hpp"
+#include "bib/link_security.hpp"
 #include "event_loop.hpp"
 
 namespace bib::host {
@@ -28,8 +29,8 @@ class DirectListener {
   // A message of a wrong frame layout: `problem` says what, `reply` sends the answer.
   using Refuse = std::function<void(const std::string& problem, std::function<void(std::string reply)> reply)>;
 
-  DirectListener(zmq::context_t& zmq, EventLoop& loop, std::string endpoint, std::int64_t max_message_bytes,
-                 spdlog::logger& log, Handler handler, Refuse refuse);
+  DirectListener(zmq::context_t& zmq, const bib::LinkSecurity& security, EventLoop& loop, std::string endpoint,
+                 std::int64_t max_message_bytes, spdlog::logger& log, Handler handler, Refuse refuse);
   ~DirectListener();
   DirectListener(const DirectListener&) = delete;
   DirectListener& operator=(const DirectListener&) = delete;
@@ -42,6 +43,7 @@ class DirectListener {
   void handle(std::vector<zmq::message_t>& frames);
 
   zmq::context_t& zmq_;
+  const bib::LinkSecurity& security_;
   EventLoop& loop_;
   std::string endpoint_;
   std::int64_t max_message_bytes_;

@@ -16,6 +16,7 @@
 #include "http_address.hpp"
 #include "logging.hpp"
 #include "metrics_server.hpp"
+#include "node_keys.hpp"
 #include "plugin_set.hpp"
 #include "process_metrics.hpp"
 #include "request_metrics.hpp"
@@ -23,6 +24,7 @@
 #include "session_gate.hpp"
 #include "signals.hpp"
 #include "status.hpp"
+#include "zap_handler.hpp"
 
 // The broker worker is written separately; until it exists a host.broker setting is refused.
 #if __has_include("broker_worker.hpp")
@@ -122,7 +124,7 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   std::unique_ptr<DirectListener> listener;
   if (!settings.listen.empty()) {
     listener = std::make_unique<DirectListener>(
-        runtime.zmq, runtime.loop, settings.listen, settings.max_message_bytes, log,
+        runtime.zmq, runtime.security, runtime.loop, settings.listen, settings.max_message_bytes, log,
         [&dispatcher](std::string_view request, std::function<void(std::string)> reply) {
           dispatcher.dispatch(request, "direct", std::move(reply));
         },
@@ -142,7 +144,7 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   std::unique_ptr<BrokerWorker> worker;
   if (!settings.broker.empty()) {
     worker = std::make_unique<BrokerWorker>(
-        runtime.zmq, runtime.loop, settings, log,
+        runtime.zmq, runtime.security, runtime.loop, settings, log,
         [&dispatcher](std::string_view request, std::function<void(std::string)> reply) {
           dispatcher.dispatch(request, "broker", std::move(reply));
         });
@@ -214,6 +216,24 @@ int run_host(const Config& config, bool check_only) {
   Logging logging(parse_log_level(config.host.log_level), parse_log_level(config.host.wire_log));
   spdlog::logger& log = logging.host();
   Runtime runtime(config.host, logging);
+  // Keys and the ZAP handler before any plugin exists: no socket binds without them.
+  std::optional<ZapHandler> zap;
+  try {
+    runtime.security = load_link_security(config.host);
+    if (!check_only && (runtime.security.cluster_curve() || runtime.security.clients_curve())) {
+      std::optional<bib::CurveAllowList> members;
+      if (runtime.security.cluster_curve()) members.emplace(config.host.keys_dir);
+      if (members) log.info("CURVE on the cluster links: {} member key(s) in {}", members->size(), members->dir());
+      if (runtime.security.clients_curve()) log.info("CURVE on the client ports: any client key");
+      zap.emplace(runtime.zmq, ZapPolicy(std::move(members)), runtime.loop, log);
+    }
+  } catch (const std::exception& e) {
+    if (check_only)
+      std::cerr << e.what() << std::endl;
+    else
+      log.error("{}", e.what());
+    return 1;
+  }
   PluginSet plugins(log);
   const std::string base_dir = boost::filesystem::path(config.file).parent_path().string();
 

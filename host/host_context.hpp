@@ -39,6 +39,7 @@ class HostContext final : public bib::Context {
   bib::EventLoop& loop() override { return loop_; }
   zmq::context_t& zmq_context() override { return runtime_.zmq; }
   std::int64_t max_message_bytes() const override { return runtime_.settings.max_message_bytes; }
+  const bib::LinkSecurity& link_security() const override { return runtime_.security; }
   void publish(std::string_view topic, const bib::Envelope& message) override;
   bib::Plugin* find_plugin(std::string_view name) override { return plugins_.find(name); }
   bib::DiscoveryPlugin* discovery() override { return plugins_.discovery(); }

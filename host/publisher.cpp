@@ -4,14 +4,16 @@
 
 namespace bib::host {
 
-Publisher::Publisher(zmq::context_t& zmq, std::string proxy, spdlog::logger& log, spdlog::logger& wire)
-    : zmq_(zmq), proxy_(std::move(proxy)), log_(log), wire_(wire) {}
+Publisher::Publisher(zmq::context_t& zmq, const bib::LinkSecurity& security, std::string proxy, spdlog::logger& log,
+                     spdlog::logger& wire)
+    : zmq_(zmq), security_(security), proxy_(std::move(proxy)), log_(log), wire_(wire) {}
 
 void Publisher::open() {
   if (proxy_.empty() || socket_) return;
   // Posts still queued at shutdown get a moment to leave, but a dead proxy cannot hold us.
   socket_ = std::make_unique<zmq::socket_t>(
       bib::network_socket(zmq_, zmq::socket_type::pub, 0, std::chrono::milliseconds(1000)));
+  security_.connect_to_member(*socket_, bib::kProxyKeyName);
   socket_->connect(proxy_);
   log_.info("publishing to proxy {}", proxy_);
 }

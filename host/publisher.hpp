@@ -12,12 +12,15 @@
 #include <zmq.hpp>
 
 #include "bib/codec.hpp"
+#include "bib/link_security.hpp"
 
 namespace bib::host {
 
 class Publisher {
  public:
-  Publisher(zmq::context_t& zmq, std::string proxy, spdlog::logger& log, spdlog::logger& wire);
+  // `security` is read at open() (the host sets it up after constructing the publisher).
+  Publisher(zmq::context_t& zmq, const bib::LinkSecurity& security, std::string proxy, spdlog::logger& log,
+            spdlog::logger& wire);
 
   void open();   // creates the socket and connects it; no-op without a proxy
   void close();
@@ -25,6 +28,7 @@ class Publisher {
 
  private:
   zmq::context_t& zmq_;
+  const bib::LinkSecurity& security_;
   std::string proxy_;
   spdlog::logger& log_;
   spdlog::logger& wire_;

@@ -6,6 +6,7 @@
 #include <zmq.hpp>
 
 #include "bib/clock.hpp"
+#include "bib/link_security.hpp"
 #include "bib/metrics.hpp"
 #include "bib/replica.hpp"
 #include "config.hpp"
@@ -20,10 +21,12 @@ struct Runtime {
       : settings(std::move(host_settings)),
         logging(host_logging),
         loop(logging.host()),
-        publisher(zmq, settings.proxy, logging.host(), logging.wire()) {}
+        publisher(zmq, security, settings.proxy, logging.host(), logging.wire()) {}
 
   HostSettings settings;
   Logging& logging;
+  // How sockets authenticate (host.security); set by run_host before any plugin is configured.
+  bib::LinkSecurity security;
   // Declared early: whatever registers a computed series (plugins, the host's own) is gone
   // before it is.
   bib::Metrics metrics;

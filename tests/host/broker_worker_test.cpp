@@ -43,7 +43,7 @@ class BrokerWorkerTest : public ::testing::Test {
     broker_.set(zmq::sockopt::linger, 0);
     broker_.bind(settings_.broker);
     worker_ = std::make_unique<BrokerWorker>(
-        zmq_, loop_, settings_, logger_,
+        zmq_, security_, loop_, settings_, logger_,
         [this](std::string_view request, std::function<void(std::string)> reply) {
           requests_.emplace_back(request);
           replies_.push_back(std::move(reply));
@@ -120,6 +120,7 @@ class BrokerWorkerTest : public ::testing::Test {
   spdlog::logger logger_;
   EventLoop loop_;
   zmq::context_t zmq_;
+  bib::LinkSecurity security_;  // plain
   bib::test::LoopbackBlock block_;
   HostSettings settings_;
   zmq::socket_t broker_;
