@@ -197,10 +197,9 @@ HostSettings read_host(const toml::table& root, const std::string& file, const s
   for (auto [key, value] : {std::pair{"host.security", s.security}, std::pair{"host.client_security", s.client_security}}) {
     if (value != "none" && value != "curve") fail(file, key, "'" + value + "' is not a mode (none, curve)");
   }
-  if (s.cluster_curve() && s.keys_dir.empty())
-    fail(file, "host.keys_dir", "must name the folder of the members' public keys when host.security is \"curve\"");
-  if (s.clients_curve() && s.keys_dir.empty() && s.key_file.empty())
-    fail(file, "host.key_file", "must name this node's key when host.client_security is \"curve\"");
+  // Servers find the proxy's key there too when they subscribe to a CURVE client port.
+  if ((s.cluster_curve() || s.clients_curve()) && s.keys_dir.empty())
+    fail(file, "host.keys_dir", "must name the folder of the members' public keys when CURVE is on");
   if (!s.metrics.empty()) {
     try {
       parse_http_address(s.metrics);

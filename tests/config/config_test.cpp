@@ -142,6 +142,24 @@ TEST_F(ConfigTest, MetricsAddressIsAddressColonPort) {
   EXPECT_EQ(parse_http_address("*:9555").host, "0.0.0.0");  // as the containers bind
 }
 
+TEST_F(ConfigTest, SecurityIsPlainUnlessCurveIsAskedForWithAKeysFolder) {
+  const Config plain = load_config(write("[host]\nname = \"server-1\"\n"));
+  EXPECT_FALSE(plain.host.cluster_curve());
+  EXPECT_FALSE(plain.host.clients_curve());
+
+  const Config curve = load_config(write("[host]\nname = \"server-1\"\nsecurity = \"curve\"\nkeys_dir = \"keys\"\n"));
+  EXPECT_TRUE(curve.host.cluster_curve());
+  EXPECT_EQ(curve.host.keys_dir, resolve_path(dir_, "keys"));  // relative to the config file's folder
+  EXPECT_EQ(curve.host.own_key_file(), resolve_path(dir_, "keys") + "/server-1.key");
+  const Config own = load_config(write("[host]\nsecurity = \"curve\"\nkeys_dir = \"/k\"\nkey_file = \"/s/me.key\"\n"));
+  EXPECT_EQ(own.host.own_key_file(), "/s/me.key");
+
+  EXPECT_NE(error_of("[host]\nsecurity = \"curve\"\n").find("host.keys_dir"), std::string::npos);
+  EXPECT_NE(error_of("[host]\nclient_security = \"curve\"\n").find("host.keys_dir"), std::string::npos);
+  const auto err = error_of("[host]\nsecurity = \"tls\"\n");
+  EXPECT_NE(err.find("'tls' is not a mode (none, curve)"), std::string::npos) << err;
+}
+
 TEST_F(ConfigTest, SetOverridesHostAndPluginKeysWithTypedValues) {
   const auto path = write("[host]\nname = \"a\"\n[[plugins]]\nname = \"broker\"\nliveness = 3\n");
   const Config c = load_config(path, {"host.name=b", "host.liveness=5", "plugins.broker.liveness=7",
