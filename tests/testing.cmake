@@ -1,6 +1,7 @@
 # Included by the top level before plugins/: test support shared by every suite: processes by PID, loopback address blocks, polling.
 add_library(bib-test-support STATIC ${CMAKE_CURRENT_LIST_DIR}/support/process.cpp ${CMAKE_CURRENT_LIST_DIR}/support/loopback.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/support/cluster.cpp ${CMAKE_CURRENT_LIST_DIR}/support/postgres.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/support/cluster.cpp ${CMAKE_CURRENT_LIST_DIR}/support/postgres.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/support/handshake.cpp)
 target_include_directories(bib-test-support PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(bib-test-support PUBLIC bib::sdk GTest::gtest)
 # Where the tests find the built binaries and plugins: private to the support library, so no

@@ -158,6 +158,8 @@ void LocalCluster::up() {
                                    "--bots", std::to_string(options_.bots)};
   if (!options_.replication.empty()) args.insert(args.end(), {"--replication", options_.replication});
   for (const auto& s : options_.set) args.insert(args.end(), {"--set", s});
+  if (options_.secure) args.push_back("--secure");
+  if (options_.secure_clients) args.push_back("--secure-clients");
   must(args);
 }
 

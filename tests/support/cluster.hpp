@@ -40,6 +40,8 @@ struct ClusterOptions {
   std::string replication;           // --replication; empty: the launcher's default
   int bots = 0;                      // --bots
   std::vector<std::string> set;      // each "TARGET:KEY=VALUE", passed as --set
+  bool secure = false;               // --secure: CURVE on every cluster link, keys in <workdir>/keys
+  bool secure_clients = false;       // --secure-clients: and on the client ports
   std::chrono::seconds ready_timeout{40};  // up / start: until every server is listed and live
 };
 

@@ -14,6 +14,13 @@
 //
 // (the container healthcheck of the proxy, tools/docker/bib-healthcheck).
 //
+// A port with CURVE on (host.security "curve", docs/security.md) is asked as a CURVE client:
+// --server-key names the answering node's public key file, --key this probe's own secret key
+// (one the cluster lists, e.g. keys/tools.key; without it a fresh pair, which only a client
+// port accepts):
+//
+//   $ bib-probe --endpoint tcp://127.0.1.1:5560 --service list --server-key keys/reference.pub --key keys/tools.key
+//
 // Exit status: 0 with the reply on stdout; 2 when no reply came in time (--timeout-ms per try,
 // --retries tries); 1 on any other error (bad --data, undecodable reply), with one line on stderr.
 #include <CLI/CLI.hpp>
@@ -26,6 +33,7 @@
 #include <string>
 
 #include "bib/client.hpp"
+#include "bib/curve_keys.hpp"
 #include "bib/json.hpp"
 #include "bib/net.hpp"
 #include "bib/subscriber.hpp"
@@ -86,6 +94,8 @@ int main(int argc, char** argv) {
   int retries = 1;
   std::int64_t max_message_bytes = 1 << 20;
   std::string publish_to;
+  std::string server_key_file;
+  std::string key_file;
   app.add_option("--endpoint", endpoint, "ROUTER to ask, e.g. tcp://127.0.0.1:5555 (with --publish-to: the "
                                          "proxy's XPUB to subscribe at, e.g. tcp://127.0.0.1:5558)")->required();
   auto* service_option = app.add_option("--service", service, "service name, e.g. list, broker, ping");
@@ -96,6 +106,9 @@ int main(int argc, char** argv) {
   app.add_option("--timeout-ms", timeout_ms, "wait for a reply, per try")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--retries", retries, "tries in all (Lazy Pirate)")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--max-message-bytes", max_message_bytes, "largest reply accepted")->capture_default_str();
+  app.add_option("--server-key", server_key_file, "speak CURVE: the public key file (NAME.pub) of the node at "
+                                                 "--endpoint");
+  app.add_option("--key", key_file, "with --server-key: this probe's secret key file (NAME.key); default a fresh pair");
   CLI11_PARSE(app, argc, argv);
   if (!publish_to.empty()) {
     return round_trip(endpoint, publish_to, std::chrono::milliseconds(timeout_ms) * retries, max_message_bytes);
@@ -116,6 +129,16 @@ int main(int argc, char** argv) {
   }
 
   bib::ClientOptions options;
+  if (!server_key_file.empty()) {
+    try {
+      const std::string server_key = bib::read_curve_public_key(server_key_file);
+      const bib::CurveKeyPair own = key_file.empty() ? bib::generate_curve_key_pair() : bib::read_curve_secret_key(key_file);
+      options.prepare = [server_key, own](zmq::socket_t& socket) { bib::make_curve_client(socket, own, server_key); };
+    } catch (const std::exception& e) {
+      std::cerr << "bib-probe: " << e.what() << "\n";
+      return 1;
+    }
+  }
   options.timeout = std::chrono::milliseconds(timeout_ms);
   options.retries = retries;
   options.max_message_bytes = max_message_bytes;
