@@ -12,6 +12,7 @@
 #include "bib/subscriber.hpp"
 #include "support/cluster.hpp"
 #include "support/handshake.hpp"
+#include "support/process.hpp"
 #include "support/wait.hpp"
 
 namespace {
@@ -71,6 +72,28 @@ TEST_F(SecureClientPorts, AClientWithAnyKeyIsServedAndItsSubscriberGetsThePost) 
     return delivered.has_value();
   }, 15000ms));
   EXPECT_EQ(delivered->envelope.data.get_string("message"), "cifrado");
+}
+
+TEST_F(SecureClientPorts, TheBibClientSpeaksCurveWithThePublishedKeysAndNotWithout) {
+  const std::string keys = cluster_->workdir() + "/keys/";
+  const std::string dir = bib::test::make_temp_dir("bib-curve-client");
+  auto run = [&](const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> argv = {bib::test::bin_path("bib"), "--broker", cluster_->broker_endpoint(),
+                                     "--proxy", cluster_->proxy_sub_endpoint(), "--timeout-ms", "1500",
+                                     "--retries", "1", "-q"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.insert(argv.end(), {"login", "ana"});
+    bib::test::Process bib(argv, dir + "/" + name + ".log");
+    const int code = bib.wait_exit(15000ms);
+    return std::pair{code, bib.log()};
+  };
+  const auto [with_keys, with_keys_log] =
+      run("keys", {"--broker-key", keys + "broker.pub", "--proxy-key", keys + "proxy.pub"});
+  EXPECT_EQ(with_keys, 0) << with_keys_log;
+  EXPECT_NE(with_keys_log.find("logged in as ana"), std::string::npos) << with_keys_log;
+  const auto [plain, plain_log] = run("plain", {});
+  EXPECT_NE(plain, 0) << plain_log;
+  EXPECT_NE(plain_log.find("no reply"), std::string::npos) << plain_log;
 }
 
 TEST_F(SecureClientPorts, APlainClientGetsNoConnection) {

@@ -4,14 +4,13 @@
 // refusal in the listening process's log, and what the cluster holds afterwards.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
-#include <sstream>
-#include <string_view>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bib/client.hpp"

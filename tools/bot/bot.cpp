@@ -55,8 +55,8 @@ Bot::Bot(BotOptions options, std::ostream& out)
       random_(seed_of(options_.seed)),
       name_(options_.name.empty() ? random_bot_name(random_) : options_.name),
       wire_(out, options_.connection.quiet),
-      session_(options_.connection.broker, options_.connection.client_options(), wire_),
-      feed_(options_.connection.proxy, wire_, &session_.lamport()) {}
+      session_(options_.connection.broker, options_.connection.broker_options(), wire_),
+      feed_(options_.connection.proxy, wire_, &session_.lamport(), nullptr, options_.connection.proxy_prepare()) {}
 
 void Bot::say(const std::string& line) { out_ << name_ << ": " << line << std::endl; }
 

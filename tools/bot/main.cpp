@@ -39,7 +39,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? bib::cli::kSuccess : bib::cli::kUsage;
   }
-  options.connection.resolve();
+  // The bot takes its endpoints from flags and the environment; only an unreadable key stops it.
+  if (auto problem = options.connection.resolve();
+      problem && (!options.connection.broker_key.empty() || !options.connection.proxy_key.empty())) {
+    std::cerr << "bib-bot: " << problem->message << "\n";
+    return bib::cli::kUsage;
+  }
   options.pause = std::chrono::milliseconds(pause_ms);
 
   bib::cli::install_stop_handlers();

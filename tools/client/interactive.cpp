@@ -41,8 +41,8 @@ class Interactive {
  public:
   Interactive(const Shell& shell, const std::string& wire_log)
       : wire_(wire_stream(wire_file_, wire_log), shell.connection.quiet),
-        session_(shell.connection.broker, shell.connection.client_options(), wire_),
-        feed_(shell.connection.proxy, wire_, &session_.lamport()),
+        session_(shell.connection.broker, shell.connection.broker_options(), wire_),
+        feed_(shell.connection.proxy, wire_, &session_.lamport(), nullptr, shell.connection.proxy_prepare()),
         terminal_(::isatty(STDOUT_FILENO) == 1) {
     session_.keep_in(shell.connection.session_file);
   }

@@ -15,7 +15,7 @@ namespace {
 template <class Show>
 int ask(const Shell& shell, const std::string& service, Value data, Show&& show) {
   cli::WirePrinter wire(std::cerr, shell.connection.quiet);
-  cli::Session session(shell.connection.broker, shell.connection.client_options(), wire);
+  cli::Session session(shell.connection.broker, shell.connection.broker_options(), wire);
   session.keep_in(shell.connection.session_file);
   const cli::Outcome outcome = session.call(service, std::move(data));
   if (outcome.kind == cli::Outcome::Kind::unreachable) {

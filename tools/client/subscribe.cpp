@@ -19,7 +19,7 @@ int subscribe(const Shell& shell, const SubscribeOptions& options) {
   cli::install_stop_handlers();
   cli::WirePrinter wire(std::cerr, shell.connection.quiet);
   LamportClock lamport;
-  cli::LiveFeed feed(shell.connection.proxy, wire, &lamport);
+  cli::LiveFeed feed(shell.connection.proxy, wire, &lamport, nullptr, shell.connection.proxy_prepare());
   if (!options.user.empty()) feed.join(options.user);
   for (const auto& channel : options.channels) feed.join(channel);
 

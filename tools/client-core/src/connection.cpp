@@ -61,6 +61,15 @@ std::optional<Error> Connection::resolve() {
   settle(proxy, origin.proxy, kProxyEnv, context.proxy, context.path, kDefaultProxy);
   settle(reference, origin.reference, kReferenceEnv, context.reference, context.path, kDefaultReference);
   session_file = endpoint_from(session_file, kSessionEnv, "");
+  broker_key = endpoint_from(broker_key, kBrokerKeyEnv, "");
+  proxy_key = endpoint_from(proxy_key, kProxyKeyEnv, "");
+  try {
+    if (!broker_key.empty()) broker_server_key_ = read_curve_public_key(broker_key);
+    if (!proxy_key.empty()) proxy_server_key_ = read_curve_public_key(proxy_key);
+    if (!broker_key.empty() || !proxy_key.empty()) own_ = generate_curve_key_pair();
+  } catch (const std::runtime_error& e) {
+    return Error{e.what()};
+  }
   return std::nullopt;
 }
 
@@ -69,6 +78,21 @@ ClientOptions Connection::client_options() const {
   options.timeout = std::chrono::milliseconds(timeout_ms);
   options.retries = retries;
   return options;
+}
+
+ClientOptions Connection::broker_options() const {
+  ClientOptions options = client_options();
+  if (!broker_server_key_.empty()) {
+    options.prepare = [own = own_, server = broker_server_key_](zmq::socket_t& socket) {
+      make_curve_client(socket, own, server);
+    };
+  }
+  return options;
+}
+
+std::function<void(zmq::socket_t&)> Connection::proxy_prepare() const {
+  if (proxy_server_key_.empty()) return {};
+  return [own = own_, server = proxy_server_key_](zmq::socket_t& socket) { make_curve_client(socket, own, server); };
 }
 
 void add_context_options(CLI::App& app, Connection& connection) {
@@ -92,6 +116,16 @@ void add_connection_options(CLI::App& app, Connection& connection) {
   app.add_option("--proxy", connection.proxy,
                  std::string("proxy endpoint for subscriptions (env ") + kProxyEnv + ", else the context, else " +
                      kDefaultProxy + ")")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--broker-key", connection.broker_key,
+                 std::string("the broker's public key file (broker.pub), when its client port speaks CURVE (env ") +
+                     kBrokerKeyEnv + ")")
+      ->type_name("FILE")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--proxy-key", connection.proxy_key,
+                 std::string("the proxy's public key file (proxy.pub), when its client port speaks CURVE (env ") +
+                     kProxyKeyEnv + ")")
+      ->type_name("FILE")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--timeout-ms", connection.timeout_ms, "wait for a reply, per try")
       ->capture_default_str()

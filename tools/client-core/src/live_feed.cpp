@@ -4,16 +4,18 @@ namespace bib::cli {
 
 namespace {
 
-SubscriberOptions with_clock(LamportClock* lamport) {
+SubscriberOptions with_clock(LamportClock* lamport, std::function<void(zmq::socket_t&)> prepare) {
   SubscriberOptions options;
   options.lamport = lamport;
+  options.prepare = std::move(prepare);
   return options;
 }
 
 }  // namespace
 
-LiveFeed::LiveFeed(std::string proxy, WirePrinter& wire, LamportClock* lamport, zmq::context_t* context)
-    : subscriber_(std::move(proxy), with_clock(lamport), context), wire_(wire) {}
+LiveFeed::LiveFeed(std::string proxy, WirePrinter& wire, LamportClock* lamport, zmq::context_t* context,
+                   std::function<void(zmq::socket_t&)> prepare)
+    : subscriber_(std::move(proxy), with_clock(lamport, std::move(prepare)), context), wire_(wire) {}
 
 void LiveFeed::join(const std::string& topic) {
   if (subscriber_.topics().count(topic)) return;

@@ -20,8 +20,8 @@ ChatClient::ChatClient(const cli::Connection& connection, ChatWindows& windows, 
     : connection_(connection),
       windows_(windows),
       wire_(wire),
-      session_(connection.broker, connection.client_options(), wire, &context_),
-      feed_(connection.proxy, wire, &session_.lamport(), &context_),
+      session_(connection.broker, connection.broker_options(), wire, &context_),
+      feed_(connection.proxy, wire, &session_.lamport(), &context_, connection.proxy_prepare()),
       feed_watch_(feed_.socket(), context_) {
   session_.keep_in(connection.session_file);
   const bool from_context = connection.origin.broker.rfind("context ", 0) == 0 ||

@@ -2,14 +2,19 @@
 // a flag, else the environment (BIB_BROKER_ENDPOINT, BIB_PROXY_ENDPOINT, BIB_REFERENCE_ENDPOINT),
 // else a context file (client_context.hpp: --context, BIB_CONTEXT, or the one a local
 // bib-cluster points at), else 127.0.0.1; per-try timeout and tries (Lazy Pirate), and whether
-// to print the wire lines.
+// to print the wire lines. With --broker-key / --proxy-key (BIB_BROKER_KEY, BIB_PROXY_KEY), the
+// public key files of a cluster whose client ports speak CURVE (host.client_security,
+// docs/security.md): the client then connects as a CURVE client with a fresh key pair of its own.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "bib/client.hpp"
+#include "bib/curve_keys.hpp"
 #include "bib/result.hpp"
+#include "bib/subscriber.hpp"
 
 // CLI11 stays out of this header (every client source includes it): the wiring is in
 // connection.cpp, and a main() that calls add_connection_options includes <CLI/CLI.hpp> itself.
@@ -24,6 +29,8 @@ inline constexpr const char* kProxyEnv = "BIB_PROXY_ENDPOINT";
 inline constexpr const char* kReferenceEnv = "BIB_REFERENCE_ENDPOINT";
 inline constexpr const char* kContextEnv = "BIB_CONTEXT";
 inline constexpr const char* kSessionEnv = "BIB_SESSION";
+inline constexpr const char* kBrokerKeyEnv = "BIB_BROKER_KEY";
+inline constexpr const char* kProxyKeyEnv = "BIB_PROXY_KEY";
 inline constexpr const char* kDefaultBroker = "tcp://127.0.0.1:5555";
 inline constexpr const char* kDefaultProxy = "tcp://127.0.0.1:5558";
 inline constexpr const char* kDefaultReference = "tcp://127.0.0.1:5560";
@@ -47,13 +54,28 @@ struct Connection {
   // Where one-shot commands keep the session between runs (read-your-writes across `bib`
   // invocations); empty: each run starts a new session. Flag, else env BIB_SESSION.
   std::string session_file;
+  // The broker's and the proxy's public key files (NAME.pub): flag, else env; empty: plain.
+  std::string broker_key;
+  std::string proxy_key;
 
-  // Fills the endpoints no flag gave. An Error when a context named by --context or
+  // Fills the endpoints no flag gave, and reads the key files given (an Error when one
+  // cannot be read). An Error when a context named by --context or
   // BIB_CONTEXT cannot be used; a broken file behind the well-known pointer is skipped with a
   // note in `notice` instead (a stale cluster must not stop a command aimed elsewhere).
   std::optional<Error> resolve();
   std::string notice;
+  // Timeouts and tries, plain: for any endpoint (the reference, a server's direct port).
   ClientOptions client_options() const;
+  // The same for the broker: a CURVE client of it when broker_key is given.
+  ClientOptions broker_options() const;
+  // What a subscriber at the proxy calls on its socket before connecting (LiveFeed): a CURVE
+  // client of the proxy when proxy_key is given, else nothing.
+  std::function<void(zmq::socket_t&)> proxy_prepare() const;
+
+ private:
+  CurveKeyPair own_;               // this run's fresh pair, made by resolve() when a key is given
+  std::string broker_server_key_;  // Z85, read by resolve()
+  std::string proxy_server_key_;
 };
 
 // --context and --reference, for the programs that use them (bib; the bot needs neither).

@@ -7,6 +7,7 @@
 // allows that loss (docs/protocol.md).
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,7 +19,9 @@ namespace bib::cli {
 
 class LiveFeed {
  public:
-  LiveFeed(std::string proxy, WirePrinter& wire, LamportClock* lamport, zmq::context_t* context = nullptr);
+  // `prepare`: called on the SUB socket before it connects (Connection::proxy_prepare: CURVE).
+  LiveFeed(std::string proxy, WirePrinter& wire, LamportClock* lamport, zmq::context_t* context = nullptr,
+           std::function<void(zmq::socket_t&)> prepare = {});
 
   void join(const std::string& topic);   // exact topic: a user's name or a channel
   void leave(const std::string& topic);  // its messages stop; those already queued are dropped
