@@ -32,6 +32,13 @@ std::string sender_of(const Envelope& message, const std::string& fallback) {
   return from != nullptr && from->is_string() ? from->as_string() : fallback;
 }
 
+// The ZAP user id of a message from a CURVE link: the name of the key file the sender's key is
+// in (host/zap_policy.hpp); "" on a plain link.
+std::string authenticated_sender(zmq::message_t& frame) {
+  const char* id = zmq_msg_gets(frame.handle(), "User-Id");
+  return id == nullptr ? std::string() : std::string(id);
+}
+
 }  // namespace
 
 ZmqTransport::ZmqTransport(Context& ctx, std::string listen)
@@ -149,7 +156,8 @@ void ZmqTransport::on_router_readable() {
                        std::to_string(frames.size() - 1) + " frames after the identity, expected [envelope]");
       continue;
     }
-    deliver(frames.back().to_string_view(), frames.front().to_string(), "", "peer");
+    deliver(frames.back().to_string_view(), frames.front().to_string(), "", "peer",
+            ctx_.link_security().cluster_curve() ? authenticated_sender(frames.back()) : std::string());
   }
 }
 
@@ -164,7 +172,8 @@ void ZmqTransport::on_peer_readable(const std::string& peer, zmq::socket_t* sock
   }
 }
 
-void ZmqTransport::deliver(std::string_view body, std::string route, std::string peer, const std::string& who) {
+void ZmqTransport::deliver(std::string_view body, std::string route, std::string peer, const std::string& who,
+                           const std::string& authenticated) {
   auto decoded = decode_envelope(body, DecodeLimits{static_cast<std::size_t>(ctx_.max_message_bytes())});
   if (!decoded) {
     refusals_.refuse("undecodable replication message",
@@ -172,6 +181,12 @@ void ZmqTransport::deliver(std::string_view body, std::string route, std::string
     return;
   }
   Envelope message = std::move(decoded.value());
+  // Under CURVE the sender proved which member it is: it may not speak in another's name.
+  if (!authenticated.empty() && sender_of(message, "") != authenticated) {
+    refusals_.refuse("replication message in another member's name",
+                     "from key " + authenticated + ", claiming '" + sender_of(message, "") + "'");
+    return;
+  }
   observe(message.data, ctx_.lamport());
   log_line("recv", sender_of(message, who), message, body.size());
   if (handler_) handler_(Inbound{std::move(message), std::move(route), std::move(peer)});

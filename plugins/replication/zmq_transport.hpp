@@ -44,7 +44,9 @@ class ZmqTransport final : public Transport {
   void on_router_readable();
   void on_peer_readable(const std::string& peer, zmq::socket_t* socket);
   // Decode, log and hand over one received body (an undecodable one is logged and dropped).
-  void deliver(std::string_view body, std::string route, std::string peer, const std::string& who);
+  // `authenticated`: the member the ZAP handler admitted the sender as (CURVE), or "".
+  void deliver(std::string_view body, std::string route, std::string peer, const std::string& who,
+               const std::string& authenticated = "");
   void log_line(const char* direction, const std::string& who, const Envelope& message, std::size_t bytes);
 
   Context& ctx_;

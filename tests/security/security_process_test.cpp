@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bib/client.hpp"
+#include "bib/codec.hpp"
 #include "bib/curve_keys.hpp"
 #include "bib/subscriber.hpp"
 #include "support/cluster.hpp"
@@ -191,6 +192,25 @@ TEST_F(SecureCluster, ANodeThatIsNotTheOneItConnectsToIsNotBelieved) {
   auto outcome = bib::test::handshake(zmq_, zmq::socket_type::dealer, endpoint(2, 5556),
                                       [&](zmq::socket_t& s) { bib::make_curve_client(s, tools, wrong); });
   EXPECT_EQ(outcome.result, Handshake::failed) << to_string(outcome.result);
+}
+
+TEST_F(SecureCluster, AListedKeyCannotPushReplicationInAnotherMembersName) {
+  // "tools" is listed (the launcher's probes), so its handshake succeeds; but a replicate that
+  // claims to come from server-2 is refused: the ZAP handler named the sender "tools".
+  const std::int64_t before = events_on(1);
+  ASSERT_GE(before, 0);
+  const bib::CurveKeyPair tools = bib::read_curve_secret_key(keys() + "/tools.key");
+  const std::string forged = bib::encode_envelope(
+      {"replicate", bib::Map{{"from", "server-2"}, {"events", bib::Array{}}}});
+  auto outcome = bib::test::handshake(zmq_, zmq::socket_type::dealer, endpoint(11, 5562),
+                                      [&](zmq::socket_t& s) { bib::make_curve_client(s, tools, public_key("server-1")); },
+                                      {forged});
+  ASSERT_EQ(outcome.result, Handshake::succeeded) << to_string(outcome.result);
+  EXPECT_TRUE(wait_until([&] {
+    return cluster_->log_of("server-1").find("refused replication message in another member's name: from key tools, "
+                                             "claiming 'server-2'") != std::string::npos;
+  }, 5000ms)) << cluster_->log_of("server-1");
+  EXPECT_EQ(events_on(1), before);
 }
 
 TEST_F(SecureCluster, NothingAStrangerSendsIsActedOn) {
