@@ -16,6 +16,8 @@ namespace {
 
 using worker_protocol::kDisconnect;
 using worker_protocol::kHeartbeat;
+using worker_protocol::kPause;
+using worker_protocol::kResume;
 using worker_protocol::kReady;
 using worker_protocol::kReply;
 using worker_protocol::kRequest;
@@ -111,10 +113,32 @@ void BrokerWorker::connect() {
   send_frames(kReady, frames);
   log_.info("broker worker: registering '{}' with {} (connection {}, still answering {})", name_, endpoint_,
             generation_, holding_.size());
+  if (ever_paused_) send_pause_state();
   // Replies that found no connection: the broker has just been told we hold those requests.
   auto waiting = std::move(unsent_replies_);
   unsent_replies_.clear();
   for (auto& [id, body] : waiting) send_reply(id, std::move(body));
+}
+
+void BrokerWorker::set_paused(bool paused, const std::string& reason) {
+  if (paused == paused_ && reason == pause_reason_) return;
+  paused_ = paused;
+  ever_paused_ = ever_paused_ || paused;
+  pause_reason_ = paused ? reason : std::string();
+  if (paused) {
+    log_.warn("broker worker: taking no new requests from the broker: {}", reason);
+  } else {
+    log_.info("broker worker: taking requests from the broker again");
+  }
+  if (socket_) send_pause_state();
+}
+
+void BrokerWorker::send_pause_state() {
+  if (paused_) {
+    send_frames(kPause, {zmq::buffer(kPause), zmq::buffer(pause_reason_)});
+  } else {
+    send(kResume);
+  }
 }
 
 void BrokerWorker::close_socket() {

@@ -62,6 +62,11 @@ class BrokerWorker {
 
   void start();  // connect, READY, start heartbeats
   void stop();   // DISCONNECT (the broker resends what we hold), close; late replies are dropped
+  // PAUSE: the broker sends us nothing new, while we answer what we hold and stay registered
+  // (so nothing we hold is sent to another server); RESUME when `paused` is false again. Said
+  // again after every READY, so a new connection or a restarted broker knows it too.
+  void set_paused(bool paused, const std::string& reason);
+  bool paused() const { return paused_; }
 
  private:
   void connect();
@@ -74,6 +79,7 @@ class BrokerWorker {
   void send(std::string_view command, std::string_view id = {}, std::string_view body = {});
   void send_frames(std::string_view command, const std::vector<zmq::const_buffer>& frames);
   void send_reply(const std::string& id, std::string body);
+  void send_pause_state();
 
   zmq::context_t& zmq_;
   const bib::LinkSecurity& security_;
@@ -98,6 +104,9 @@ class BrokerWorker {
   std::chrono::steady_clock::time_point last_tick_;  // last heartbeat tick or connection
   bib::Timer reconnect_timer_;
   bool running_ = false;
+  bool paused_ = false;
+  bool ever_paused_ = false;  // after a READY, RESUME is said only once a PAUSE may be known
+  std::string pause_reason_;
   std::thread::id loop_thread_;
   // Reply callbacks are guarded: once this object is gone they do nothing.
   bib::Lifeline lifeline_;

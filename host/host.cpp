@@ -53,6 +53,10 @@ void start_when_caught_up(Runtime& runtime, bib::ReplicationPlugin* replication,
     worker.start();
     return;
   }
+  // A server that cannot accept writes (no majority in reach, replication-quorum) takes no new
+  // requests from the broker until it can again; it pauses before it starts too.
+  replication->on_availability(
+      [&worker](bool available, const std::string& why) { worker.set_paused(!available, why); });
   spdlog::logger& log = runtime.logging.host();
   auto started = std::make_shared<bool>(false);
   auto start_once = [&worker, started](const char* why, spdlog::logger& log) {

@@ -259,6 +259,27 @@ void Broker::worker_message(Frames frames) {
     const bool registered = state_->on_ready(identity, registration, now, actions);
     carry_out(std::move(actions));
     if (!registered) tell_to_register(identity);
+  } else if ((command == protocol::kPause && frames.size() == 3) ||
+             (command == protocol::kResume && frames.size() == 2)) {
+    const bool pause = command == protocol::kPause;
+    // Printable only: it goes into log lines and the `broker` reply.
+    const std::string reason = pause ? RefusalLog::printable(frames[2].to_string_view(), protocol::kMaxPauseReason) : "";
+    ctx_->wire_log().info("recv {} {}{}{}", who, command, pause ? " " : "", reason);
+    Actions actions;
+    if (!state_->on_pause(identity, pause, reason, now, actions)) {
+      tell_to_register(identity);
+      return;
+    }
+    if (pause) {
+      ctx_->log().warn("broker: {} paused: {}", who, reason);
+    } else {
+      ctx_->log().info("broker: {} resumed", who);
+    }
+    carry_out(std::move(actions));
+  } else if (command == protocol::kPause || command == protocol::kResume) {
+    state_->on_traffic(identity, now);
+    refusals_->refuse("malformed worker message", who + ": " + command + " of " + std::to_string(frames.size() - 1) +
+                                                      " frames, expected [PAUSE][reason] or [RESUME]");
   } else if (command == protocol::kDisconnect) {
     ctx_->wire_log().info("recv {} DISCONNECT", who);
     Actions actions;
@@ -428,14 +449,18 @@ void Broker::refuse_client(const Route& route, std::string_view kind, const std:
 
 // The reserved service `broker`, for tooling:
 //   {"service": "broker", "data": {"status": "OK", "pending": 0, "requests": 12, "replies": 12,
-//    "workers": [{"name": "server-1", "live": true, "inflight": 0}, ...], ...}}
+//    "workers": [{"name": "server-1", "live": true, "inflight": 0, "paused": false}, ...], ...}}
+//   a paused worker also has "pause_reason".
 void Broker::answer_status(const Route& route) {
   const Snapshot snap = state_->snapshot();
   Array workers;
   for (const auto& w : snap.workers) {
-    workers.push_back(Map{{"name", w.name},
-                          {"live", w.live},
-                          {"inflight", static_cast<std::int64_t>(w.inflight)}});
+    Map worker{{"name", w.name},
+               {"live", w.live},
+               {"inflight", static_cast<std::int64_t>(w.inflight)},
+               {"paused", w.paused}};
+    if (w.paused) worker["pause_reason"] = w.pause_reason;
+    workers.push_back(std::move(worker));
   }
   answer(route, Envelope{"broker", Map{{"status", "OK"},
                                        {"workers", std::move(workers)},

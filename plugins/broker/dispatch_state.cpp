@@ -53,6 +53,10 @@ bool DispatchState::on_ready(const std::string& identity, const Registration& re
   worker.evicted_as = 0;
   worker.expiry = now + silence_limit();
   worker.blocked_until = {};
+  if (!same_run) {  // a new run says for itself whether it pauses
+    worker.paused = false;
+    worker.pause_reason.clear();
+  }
   worker.incarnation = registration.incarnation;
   worker.generation = registration.generation;
   by_identity_[identity] = name;
@@ -104,6 +108,16 @@ void DispatchState::reconnect(Worker& worker, const std::string& identity,
   by_identity_[identity] = worker.name;
   out.events.push_back({WorkerEvent::Kind::reconnected, worker.name, "", lost.size(),
                         worker.inflight.size()});
+}
+
+bool DispatchState::on_pause(const std::string& identity, bool paused, std::string reason, TimePoint now,
+                             Actions& out) {
+  if (!on_traffic(identity, now)) return false;
+  Worker& worker = workers_.at(by_identity_.at(identity));
+  worker.paused = paused;
+  worker.pause_reason = paused ? std::move(reason) : std::string();
+  if (!paused) drain(now, out);
+  return true;
 }
 
 bool DispatchState::on_traffic(const std::string& identity, TimePoint now) {
@@ -251,7 +265,7 @@ std::string DispatchState::worker_name(const std::string& identity) const {
 Snapshot DispatchState::snapshot() const {
   Snapshot s;
   for (const auto& [name, worker] : workers_) {
-    s.workers.push_back({name, worker.live, worker.inflight.size()});
+    s.workers.push_back({name, worker.live, worker.inflight.size(), worker.paused, worker.pause_reason});
   }
   s.pending = pending_.size() + backing_off_.size();
   s.requests = requests_;
@@ -346,7 +360,7 @@ DispatchState::Worker* DispatchState::pick(TimePoint now) {
 }
 
 bool DispatchState::has_room(const Worker& worker, TimePoint now) const {
-  return worker.live && worker.blocked_until <= now &&
+  return worker.live && !worker.paused && worker.blocked_until <= now &&
          (settings_.max_inflight == 0 || worker.inflight.size() < settings_.max_inflight);
 }
 
@@ -361,6 +375,15 @@ void DispatchState::fail(const std::string& id, std::string description, Actions
 std::string DispatchState::hold_failure_text() const {
   const std::string waited = std::to_string(settings_.hold.count()) + " ms";
   if (by_identity_.empty()) return "no server available: no live server within " + waited;
+  std::size_t paused = 0;
+  std::string example;
+  for (const auto& [identity, name] : by_identity_) {
+    const Worker& worker = workers_.at(name);
+    if (!worker.paused) continue;
+    if (paused++ == 0) example = name + ": " + worker.pause_reason;
+  }
+  if (paused == by_identity_.size())
+    return "no server available: every live server paused for " + waited + " (" + example + ")";
   return "no server available: all " + std::to_string(by_identity_.size()) +
          " live servers busy for " + waited;
 }

@@ -110,6 +110,8 @@ struct WorkerInfo {
   std::string name;
   bool live = false;
   std::size_t inflight = 0;
+  bool paused = false;
+  std::string pause_reason;  // while paused
 };
 
 struct Snapshot {
@@ -157,6 +159,12 @@ class DispatchState {
   // back to the front of the queue and that worker gets no more until its next heartbeat.
   void on_unsent(const std::string& identity, const std::string& id, TimePoint now, Actions& out);
 
+  // PAUSE (paused) or RESUME from `identity` (also counts as traffic). A paused worker keeps
+  // what it holds and stays live, but gets no new request until it resumes; a new run of the
+  // server starts unpaused, a new connection of the same run stays as it was. False when it is
+  // not a live worker.
+  bool on_pause(const std::string& identity, bool paused, std::string reason, TimePoint now, Actions& out);
+
   // A client request with its id already issued.
   void submit(Request request, TimePoint now, Actions& out);
 
@@ -178,6 +186,8 @@ class DispatchState {
     bool live = false;
     TimePoint expiry{};    // evicted when now reaches it
     TimePoint blocked_until{};  // its connection was full: no dispatches before this
+    bool paused = false;        // PAUSE: no new requests until RESUME
+    std::string pause_reason;
     std::uint64_t incarnation = 0;  // of the newest registration seen
     std::uint64_t generation = 0;
     std::set<std::string> inflight;

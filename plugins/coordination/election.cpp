@@ -68,6 +68,8 @@ void Election::describe(Map& status) const {
   const auto& coordinator = bully_.coordinator();
   status.insert_or_assign("coordinator", coordinator ? Value(*coordinator) : Value());
   status.insert_or_assign("election", to_string(bully_.phase()));
+  status.insert_or_assign("elections_started", static_cast<std::int64_t>(bully_.elections_started()));
+  status.insert_or_assign("elections_won", static_cast<std::int64_t>(bully_.elections_won()));
 }
 
 void Election::start(const std::string& reason) {
@@ -174,9 +176,10 @@ void Election::on_announcement(const Envelope& message) {
   // Only a member discovery lists, at its rank, can be followed (docs/security.md); one that
   // joined a moment ago is listed soon and announces itself again.
   std::optional<int> rank;
+  std::optional<Peer> peer;
   if (name == ctx_.node_name()) {
     rank = peers_.my_rank();
-  } else if (auto peer = peers_.find(name)) {
+  } else if ((peer = peers_.find(name))) {
     rank = peer->rank;
     const auto announced = message.data.opt_int("rank");
     if (announced && *announced != peer->rank) {
@@ -189,7 +192,31 @@ void Election::on_announcement(const Envelope& message) {
     peers_.refuse("coordinator announcement from a non-member", "'" + name + "' is not among discovery's peers");
     return;
   }
+  if (peer && bully_.coordinator() != name) {
+    verify_then_apply(*peer, rank);
+    return;
+  }
+  apply_announcement(name, rank);
+}
 
+void Election::verify_then_apply(const Peer& announcer, std::optional<int> rank) {
+  if (!verifying_.insert(announcer.name).second) return;
+  peers_.link(announcer).request(
+      "clock", Map{}, options_.election_timeout,
+      [this, name = announcer.name, rank](const PeerLink::Response& response) {
+        verifying_.erase(name);
+        if (!running_) return;
+        if (!response.reply) {
+          peers_.refuse("coordinator announcement from a server this one cannot reach",
+                        "'" + name + "' announced itself through the proxy but does not answer directly (" +
+                            response.problem + "): not followed");
+          return;
+        }
+        apply_announcement(name, rank);
+      });
+}
+
+void Election::apply_announcement(const std::string& name, std::optional<int> rank) {
   const bool was_coordinator = bully_.is_coordinator();
   switch (bully_.on_announcement(name, rank, peers_.my_rank().value_or(0))) {
     case Bully::Heard::own:

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "bib/context.hpp"
@@ -47,6 +48,12 @@ class Election {
   void announce();
   void on_subscriber_readable();
   void on_announcement(const Envelope& message);
+  // A change of coordinator is taken only from a server that answers us directly (a `clock`
+  // request): through a partition the proxy may still bring announcements of a server this one
+  // cannot reach, and following it would lose it at the next probe and elect again, over and
+  // over. While a probe of it is under way, its further announcements wait for the answer.
+  void verify_then_apply(const Peer& announcer, std::optional<int> rank);
+  void apply_announcement(const std::string& name, std::optional<int> rank);
 
   Context& ctx_;
   const CoordinationOptions& options_;
@@ -61,6 +68,7 @@ class Election {
   Timer wait_timer_;      // waiting: no announcement by then -> elect again
   Timer announce_timer_;  // coordinator: re-announce
   std::uint64_t election_ = 0;             // replies and timers of older elections are ignored
+  std::set<std::string> verifying_;        // announcers probed right now
 };
 
 }  // namespace bib::coordination

@@ -21,6 +21,7 @@ class ReplicationService : public ReplicationPlugin {
   void replicate(const Event& event, Done done) override { replicator_->replicate(event, std::move(done)); }
   void want(const VersionVector& missing) override { replicator_->want(missing); }
   void when_caught_up(std::function<void()> fn) override { replicator_->when_caught_up(std::move(fn)); }
+  void on_availability(Availability fn) override { replicator_->on_availability(std::move(fn)); }
   void describe(Map& status) const override {
     if (replicator_) replicator_->describe(status);
   }

@@ -24,6 +24,10 @@ Replicator::Replicator(Context& ctx, ReplicationOptions options, Mode mode, Tran
       mode_(mode),
       transport_(transport),
       quorum_(ctx.loop(), options_.quorum_timeout, [this] { return cluster_size(); }),
+      // A peer answers a sync every anti_entropy_ms when nothing else flows: two silent rounds
+      // and a second of slack before it counts as out of reach.
+      majority_(ctx.loop(), 2 * options_.anti_entropy + std::chrono::milliseconds(1000),
+                [this] { return cluster_size(); }),
       refusals_(ctx.log(), ctx.loop()),
       ingest_(ctx, refusals_),
       pusher_(ctx, options_, OutboxLimits{options_.batch, event_budget(ctx.max_message_bytes()), options_.outbox_limit},
@@ -46,6 +50,7 @@ void Replicator::start() {
   transport_.open([this](Inbound inbound) { on_message(std::move(inbound)); });
   running_ = true;
   anti_entropy_.start(*replica);
+  if (mode_ == Mode::quorum) majority_.start();
 
   DiscoveryPlugin* discovery = ctx_.discovery();
   membership_known_ = discovery == nullptr || discovery->rank().has_value();
@@ -81,6 +86,7 @@ void Replicator::stop() {
   while (!endpoints_.empty()) remove_peer(endpoints_.begin()->first);
   pusher_.clear();
   anti_entropy_.stop();
+  majority_.stop();
   quorum_.fail_all("server stopping: write not confirmed by a quorum");
   transport_.close();
   refusals_.flush();
@@ -121,6 +127,7 @@ void Replicator::add_peer(const std::string& name, const std::string& endpoint) 
   transport_.connect(name, endpoint);
   pusher_.add_peer(name);
   anti_entropy_.add_peer(name);  // a peer that (re)appears: exchange what either side lacks
+  majority_.add_peer(name);
 }
 
 // name may be the key itself (stop() passes endpoints_.begin()->first): erased last.
@@ -129,8 +136,21 @@ void Replicator::remove_peer(const std::string& name) {
   if (it == endpoints_.end()) return;
   pusher_.remove_peer(name);
   anti_entropy_.remove_peer(name);
+  majority_.remove_peer(name);
   transport_.disconnect(name);
   endpoints_.erase(it);
+}
+
+void Replicator::on_availability(MajorityWatch::Notify fn) {
+  if (mode_ != Mode::quorum) return;
+  majority_.on_change([this, fn = std::move(fn)](bool available, const std::string& why) {
+    if (available) {
+      ctx_.log().info("replication: a majority is in reach again ({})", majority_.summary());
+    } else {
+      ctx_.log().warn("replication: {}: writes cannot be confirmed here", why);
+    }
+    fn(available, why);
+  });
 }
 
 void Replicator::when_caught_up(std::function<void()> fn) {
@@ -226,6 +246,7 @@ void Replicator::on_message(Inbound inbound) {
         return;
       }
       pusher_.heard_from(from);
+      majority_.heard_from(from);
       return;
     }
     if (!endpoints_.count(inbound.peer)) return;  // a peer dropped meanwhile
@@ -234,6 +255,7 @@ void Replicator::on_message(Inbound inbound) {
                        "'" + service + "' on the connection to " + inbound.peer + " names '" + from + "'");
       return;
     }
+    majority_.heard_from(inbound.peer);
     if (service == kReplicateAck) {
       const std::vector<EventId> held = pusher_.on_ack(inbound.peer, inbound.message.data);
       if (mode_ == Mode::quorum)
@@ -268,6 +290,8 @@ void Replicator::describe(Map& status) const {
     replication.emplace("quorum", Map{{"needed", QuorumTracker::majority(cluster_size())},
                                       {"timeout_ms", options_.quorum_timeout.count()},
                                       {"pending", quorum_.pending()},
+                                      {"reachable", majority_.reachable()},
+                                      {"majority_in_reach", majority_.available()},
                                       {"confirmed", quorum_.confirmed()},
                                       {"failed", quorum_.failed()}});
   }

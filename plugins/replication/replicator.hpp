@@ -26,6 +26,7 @@
 #include "bib/replica.hpp"
 #include "bib/replication.hpp"
 #include "event_ingest.hpp"
+#include "majority_watch.hpp"
 #include "pusher.hpp"
 #include "quorum_tracker.hpp"
 #include "replication_messages.hpp"
@@ -55,6 +56,9 @@ class Replicator {
   // as known at start() when discovery already has a rank (discovery-static), when it lists a
   // peer, or anti_entropy_ms after start() (discovery-reference registers after start()).
   void when_caught_up(std::function<void()> fn);
+  // quorum: fn(false, why) once a majority of the cluster is out of reach (MajorityWatch), and
+  // fn(true, "") when it is in reach again. async: never (a server alone accepts writes).
+  void on_availability(MajorityWatch::Notify fn);
   // The peers as discovery lists them now (start() and discovery's on_change call it).
   void set_peers(const std::vector<Peer>& peers);
   void describe(Map& status) const;
@@ -76,6 +80,7 @@ class Replicator {
   std::map<std::string, std::string> endpoints_;  // peer name -> its replication endpoint
   std::set<std::string> seen_;                    // every peer discovery listed since start
   QuorumTracker quorum_;
+  MajorityWatch majority_;  // quorum only
   RefusalLog refusals_;  // malformed messages and events from peers, once per interval
   EventIngest ingest_;
   Pusher pusher_;

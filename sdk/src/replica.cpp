@@ -7,6 +7,7 @@ namespace bib {
 Replica::~Replica() = default;
 void ReplicationPlugin::want(const VersionVector& /*missing*/) {}
 void ReplicationPlugin::when_caught_up(std::function<void()> fn) { fn(); }
+void ReplicationPlugin::on_availability(Availability /*fn*/) {}
 
 Value to_value(const VersionVector& vv) {
   Map out;

@@ -6,6 +6,8 @@
 #   2. a client on the host, through the published ports only, logs in, creates a channel,
 #      publishes, reads the history, sends a private message and reads the inbox; the client
 #      service answers through `docker-compose run`;
+#      the chat (`docker-compose run --rm client`) on a terminal, driven in tmux: logs in, joins,
+#      posts, shows a post and a private message as they arrive, and quits;
 #   3. the subscriber printed the bots' posts, the host client's post and its private message;
 #   4. after `docker kill` of server-2 the cluster goes on serving writes, and server-2, started
 #      again, catches up: with the bots stopped, all three servers hold the same events (equal
@@ -80,6 +82,10 @@ cleanup() {
     log "the project's last log lines (all of them: $saved):"
     compose_timeout=60 compose logs --no-color --tail 10 2>&1 | tail -n 120 >&2 || true
   fi
+  # The chat's tmux server, when the test stopped before it ended it (or it is gone already).
+  timeout 20 tmux -S "$work/tmux.sock" kill-server >/dev/null 2>&1 || true
+  # A paused container cannot be stopped: the bots, when the chat step stopped while they slept.
+  [ "${bots_paused:-0}" = 1 ] && { compose_timeout=60 compose unpause bot >/dev/null 2>&1 || true; }
   compose_timeout=120 compose_extra down -v --remove-orphans -t 5 >/dev/null 2>&1 || true
   # Whatever down left (it was interrupted, or failed): removed by label.
   local filter="label=com.docker.compose.project=$project"
@@ -172,6 +178,46 @@ grep -q "$user -> $other: segredo $id" "$work/inbox.txt" || fail "inbox of $othe
 compose run --rm -T client bib users >"$work/users.txt" 2>/dev/null || fail "docker-compose run client bib users"
 grep -qx "$user" "$work/users.txt" || fail "the client service does not list $user: $(cat "$work/users.txt")"
 log "the host client and the client service work"
+
+# --- 2b. the chat in a terminal: `docker-compose run --rm client`, driven in tmux -------------
+# A tmux server of this test's own (its socket in $work), killed at exit. It inherits this
+# script's environment, so the compose command inside it names the same project and files.
+tmux_socket="$work/tmux.sock"
+chat_user="caio$id"
+chat_tmux() { timeout 20 tmux -S "$tmux_socket" "$@"; }
+chat_screen() { chat_tmux capture-pane -p -t chat -S -200; }
+chat_shows() { local screen; screen=$(chat_screen) || return 1; grep -qF -- "$1" <<<"$screen" && echo "$1"; }
+chat_say() { chat_tmux send-keys -t chat -l -- "$1" && chat_tmux send-keys -t chat Enter; }
+command -v tmux >/dev/null 2>&1 || fail "tmux is not installed (tools/setup.sh installs it)"
+printf -v chat_command '%q ' "${compose_cli[@]}" --project-directory "$repo" "${compose_files[@]}" -p "$project" \
+  run --rm client
+chat_tmux new-session -d -s chat -x 160 -y 45 "$chat_command; echo chat-exit=\$?; sleep 600" || fail "tmux new-session"
+wait_until 60 "the chat's greeting on the terminal" chat_shows "/login NAME, then /join CHANNEL"
+chat_say "/login $chat_user"
+wait_until 30 "the chat logged in" chat_shows "logged in as $chat_user"
+# The bots post in every channel they list, ours too, ten posts a round: the page shown on
+# /join is the last 20 posts, so they are paused while the chat reads it (unpaused below, and
+# by the cleanup if this step fails).
+compose pause bot >/dev/null 2>&1 || fail "docker-compose pause bot"
+bots_paused=1
+bib publish --user "$user" "$channel" "antes do terminal $id" >/dev/null || fail "bib publish before the chat joins"
+chat_say "/join $channel"
+wait_until 30 "the chat joined #$channel" chat_shows "joined #$channel"
+wait_until 30 "the host's post in the chat's history page" chat_shows "<$user> antes do terminal $id"
+chat_say "oi do terminal $id"
+wait_until 30 "the chat's own post on its screen" chat_shows "<$chat_user> oi do terminal $id"
+history=$(bib history "$channel" --limit 1000) || fail "bib history"
+grep -q "$chat_user: oi do terminal $id" <<<"$history" || fail "the history lacks the chat's post: $history"
+bib publish --user "$user" "$channel" "para o terminal $id" >/dev/null || fail "bib publish to the chat"
+wait_until 30 "the host's new post arriving in the chat" chat_shows "<$user> para o terminal $id"
+bib message --from "$user" "$chat_user" "psst $id" >/dev/null || fail "bib message to the chat"
+wait_until 30 "the private message's window in the status line" chat_shows "@$user(1)"
+chat_say "/quit"
+wait_until 30 "the chat ended by /quit, exit status 0" chat_shows "chat-exit=0"
+chat_tmux kill-server 2>/dev/null || true
+compose unpause bot >/dev/null 2>&1 || fail "docker-compose unpause bot"
+bots_paused=0
+log "the chat on a terminal (docker-compose run --rm client in tmux): logged in, joined, posted, received a post and a private message, quit"
 
 # --- 3. the subscriber -----------------------------------------------------------------------
 printed() { docker logs "$(container subscriber)" 2>/dev/null | grep -E "$1"; }

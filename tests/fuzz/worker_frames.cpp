@@ -98,6 +98,9 @@ class Harness {
       state_.on_ready(identity, registration, now_, actions);
     } else if (command == protocol::kDisconnect) {
       state_.on_disconnect(identity, "it left (DISCONNECT)", now_, actions);
+    } else if ((command == protocol::kPause && frames.size() == 3) || (command == protocol::kResume && frames.size() == 2)) {
+      state_.on_pause(identity, command == protocol::kPause, std::string(command == protocol::kPause ? frames[2] : ""),
+                      now_, actions);
     } else {
       state_.on_traffic(identity, now_);
     }
@@ -131,6 +134,8 @@ class Harness {
   void carry_out(const Actions& actions) {
     for (const Dispatch& d : actions.dispatches) {
       check(!d.worker.empty() && state_.worker_name(d.identity) == d.worker, "a dispatch to a server that is not live");
+      for (const WorkerInfo& w : state_.snapshot().workers)
+        check(w.name != d.worker || !w.paused, "a dispatch to a paused server");
       auto it = open_.find(d.id);
       check(it != open_.end() && it->second == d.body, "a dispatch of an unknown request or with another body");
     }

@@ -57,6 +57,15 @@ bool same_state(const LocalCluster& cluster, const std::vector<int>& servers, st
   return same;
 }
 
+bool paused_in_broker(const std::string& broker, const std::string& server) {
+  bib::Client client(broker, quick());
+  auto reply = client.request("broker");
+  if (!reply || !reply.value().data.contains("workers")) return false;
+  for (const auto& w : reply.value().data.get_array("workers"))
+    if (w.get_string("name") == server) return w.get_bool("live") && w.opt_bool("paused").value_or(false);
+  return false;
+}
+
 std::vector<std::string> history_on(const LocalCluster& cluster, int server, const std::string& channel) {
   bib::Client client(cluster.server_endpoint(server), quick());
   std::vector<std::string> newest_pages_first;

@@ -31,6 +31,10 @@ std::optional<ServerStatus> status_of(const LocalCluster& cluster, int server);
 bool same_state(const LocalCluster& cluster, const std::vector<int>& servers, std::int64_t min_events,
                 std::string* why = nullptr);
 
+// True when the broker (its `broker` service) lists the server as live and paused: it takes
+// no new requests (docs/broker.md, PAUSE).
+bool paused_in_broker(const std::string& broker, const std::string& server);
+
 // Every post of a channel as the given server holds it, oldest first (all pages).
 std::vector<std::string> history_on(const LocalCluster& cluster, int server, const std::string& channel);
 

@@ -504,5 +504,76 @@ TEST_F(DispatchStateTest, NoSilenceEvictionWhileTheCallerHasUnreadMessages) {
   EXPECT_EQ(tick(true).events.size(), 1u);
 }
 
+// PAUSE: a server that cannot accept writes (no majority in reach) stays registered and answers
+// what it holds, but gets nothing new until RESUME.
+TEST_F(DispatchStateTest, APausedWorkerKeepsWhatItHoldsAndGetsNothingNewUntilItResumes) {
+  ready("w1", Registration{"server-1", 5, 1, {}});
+  ready("w2", Registration{"server-2", 7, 1, {}});
+  submit("a");  // server-1
+  Actions out;
+  EXPECT_TRUE(state_.on_pause("w1", true, "1 of 3 servers reachable", now_, out));
+  EXPECT_TRUE(out.dispatches.empty());
+  EXPECT_TRUE(info("server-1").paused);
+  EXPECT_EQ(info("server-1").pause_reason, "1 of 3 servers reachable");
+  for (const char* client : {"b", "c", "d"}) EXPECT_EQ(workers_of(submit(client)), std::vector<std::string>{"server-2"});
+  // What it held is still its own: its reply is delivered, nothing was sent elsewhere.
+  EXPECT_EQ(reply("w1", "broker-abc-1").verdict, ReplyVerdict::deliver);
+  EXPECT_EQ(state_.snapshot().resent, 0u);
+  // Still live: paused is not silent.
+  now_ += 500ms;
+  EXPECT_TRUE(state_.on_traffic("w1", now_));
+  EXPECT_TRUE(tick().events.empty());
+
+  Actions resumed;
+  EXPECT_TRUE(state_.on_pause("w1", false, "", now_, resumed));
+  EXPECT_FALSE(info("server-1").paused);
+  EXPECT_EQ(info("server-1").pause_reason, "");
+  EXPECT_EQ(workers_of(submit("e")), std::vector<std::string>{"server-1"});
+}
+
+TEST_F(DispatchStateTest, WhenEveryLiveWorkerIsPausedARequestWaitsThenFailsNamingTheReason) {
+  ready("w1", Registration{"server-1", 5, 1, {}});
+  Actions out;
+  state_.on_pause("w1", true, "1 of 3 servers reachable (this one included), 2 needed", now_, out);
+  EXPECT_TRUE(submit("c").dispatches.empty());
+  for (int i = 0; i < 4; ++i) {  // its heartbeats go on
+    now_ += 250ms;
+    state_.on_traffic("w1", now_);
+  }
+  const auto failed = tick();
+  ASSERT_EQ(failed.failures.size(), 1u);
+  EXPECT_EQ(failed.failures[0].description,
+            "no server available: every live server paused for 1000 ms (server-1: 1 of 3 servers reachable "
+            "(this one included), 2 needed)");
+}
+
+TEST_F(DispatchStateTest, AResumeSendsWhatWaitedForAServer) {
+  ready("w1", Registration{"server-1", 5, 1, {}});
+  Actions out;
+  state_.on_pause("w1", true, "cut off", now_, out);
+  submit("c");
+  now_ += 500ms;
+  Actions resumed;
+  state_.on_pause("w1", false, "", now_, resumed);
+  ASSERT_EQ(resumed.dispatches.size(), 1u);
+  EXPECT_EQ(resumed.dispatches[0].id, "broker-abc-1");
+}
+
+TEST_F(DispatchStateTest, APauseSurvivesANewConnectionOfTheSameRunButNotANewRun) {
+  ready("w1", Registration{"server-1", 5, 1, {}});
+  Actions out;
+  state_.on_pause("w1", true, "cut off", now_, out);
+  ready("w2", Registration{"server-1", 5, 2, {}});  // the same run reconnects: it says RESUME when it resumes
+  EXPECT_TRUE(info("server-1").paused);
+  ready("w3", Registration{"server-1", 6, 1, {}});  // a new run says PAUSE itself when it must
+  EXPECT_FALSE(info("server-1").paused);
+}
+
+TEST_F(DispatchStateTest, APauseFromAnUnknownConnectionChangesNothing) {
+  Actions out;
+  EXPECT_FALSE(state_.on_pause("nobody", true, "x", now_, out));
+  EXPECT_TRUE(state_.snapshot().workers.empty());
+}
+
 }  // namespace
 }  // namespace bib::broker

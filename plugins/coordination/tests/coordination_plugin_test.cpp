@@ -6,6 +6,7 @@
 #include <variant>
 
 #include <spdlog/sinks/ostream_sink.h>
+#include <zmq_addon.hpp>
 
 #include "support/wait.hpp"
 
@@ -32,6 +33,10 @@ class CoordinationPlugin : public ::testing::Test {
   CoordinationPlugin() {
     discovery.my_rank = 2;
     discovery.list = {{"server-1", 1, "127.0.0.1"}};
+    peer_port_socket.set(zmq::sockopt::linger, 0);
+    peer_port_socket.bind("tcp://127.0.0.1:*");
+    const std::string endpoint = peer_port_socket.get(zmq::sockopt::last_endpoint);
+    peer_port = std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
   }
 
   void start(Map config = test_config()) {
@@ -69,20 +74,40 @@ class CoordinationPlugin : public ::testing::Test {
   std::string servers_endpoint() const {
     return "inproc://coordination-servers-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed());
   }
+  // Peers' direct ports are peer_port_socket, which answers `clock` while answer_peers runs.
   Map subscribe_config(Map extra = {}) {
     extra["subscribe"] = servers_endpoint();
     extra["announce_ms"] = 600000;
+    extra["peer_port"] = peer_port;
     return test_config(std::move(extra));
+  }
+  // Answers every `clock` request that reached the peers' port (a peer alive and reachable);
+  // anything else is left unanswered.
+  void answer_peers() {
+    std::vector<zmq::message_t> frames;
+    while (zmq::recv_multipart(peer_port_socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+      auto request = frames.size() == 3 ? decode_envelope(frames[2].to_string_view()) : Result<Envelope>(Error{"frames"});
+      if (request && request.value().service == "clock") {
+        const std::string reply = encode_envelope(Envelope{"clock", Map{{"time", 1714000000.0}}});
+        peer_port_socket.send(frames[0], zmq::send_flags::sndmore);
+        peer_port_socket.send(zmq::message_t(), zmq::send_flags::sndmore);
+        peer_port_socket.send(zmq::buffer(reply), zmq::send_flags::none);
+        ++clock_requests_answered;
+      }
+      frames.clear();
+    }
   }
   // Publishes the announcement until the plugin's SUB has its subscription and has read it, or
   // until `done` holds.
-  bool announce(zmq::socket_t& pub, Map announcement, const std::function<bool()>& done) {
+  // With reachable, the announcer answers the plugin's direct probe (answer_peers).
+  bool announce(zmq::socket_t& pub, Map announcement, const std::function<bool()>& done, bool reachable = true) {
     const std::string bytes = encode_envelope(Envelope{"election", std::move(announcement)});
     return test::wait_until(
         [&] {
           pub.send(zmq::str_buffer("servers"), zmq::send_flags::sndmore);
           pub.send(zmq::buffer(bytes), zmq::send_flags::none);
           for (auto& [socket, on_readable] : ctx->loop_.sockets) on_readable();
+          if (reachable) answer_peers();
           return done();
         },
         milliseconds(5000), milliseconds(10));
@@ -96,6 +121,10 @@ class CoordinationPlugin : public ::testing::Test {
 
   std::string log_text() const { return log_stream.str(); }
 
+  zmq::context_t peer_zmq;
+  zmq::socket_t peer_port_socket{peer_zmq, zmq::socket_type::router};
+  int peer_port = 0;
+  int clock_requests_answered = 0;
   std::ostringstream log_stream;  // what the plugin logged, besides stderr
   test::FakeDiscovery discovery;  // tests/support/fake_plugins.hpp
   std::unique_ptr<test::FakeContext> ctx;
@@ -260,25 +289,13 @@ TEST_F(CoordinationPlugin, AFollowerWithoutACoordinatorKeepsElecting) {
 // A follower asks the coordinator `clock` once it handled ask_every requests; here the
 // coordinator never answers, so the ask's timeout is what shows it was sent: an election.
 TEST_F(CoordinationPlugin, AFollowerAsksTheCoordinatorEveryTenRequestsAndElectsWhenItIsSilent) {
-  const std::string endpoint = servers_endpoint();
   discovery.my_rank = 1;
   discovery.list = {{"server-3", 3, "127.0.0.1"}};
-  start(test_config({{"subscribe", endpoint}, {"announce_ms", 600000}}));
-  zmq::socket_t pub(ctx->zmq_context(), zmq::socket_type::pub);
-  pub.set(zmq::sockopt::linger, 0);
-  pub.bind(endpoint);
-
-  // Announce server-3 until the plugin's SUB has its subscription and reads it.
-  const std::string announcement =
-      encode_envelope(Envelope{"election", Map{{"coordinator", "server-3"}, {"rank", 3}, {"clock", 5}}});
-  ASSERT_TRUE(test::wait_until(
-      [&] {
-        pub.send(zmq::str_buffer("servers"), zmq::send_flags::sndmore);
-        pub.send(zmq::buffer(announcement), zmq::send_flags::none);
-        for (auto& [socket, on_readable] : ctx->loop_.sockets) on_readable();
-        return plugin.bully().coordinator() == "server-3";
-      },
-      milliseconds(5000), milliseconds(10)));
+  start(subscribe_config());
+  zmq::socket_t pub = announcer();
+  // server-3 answers the probe that comes with its announcement, then falls silent.
+  ASSERT_TRUE(announce(pub, Map{{"coordinator", "server-3"}, {"rank", 3}, {"clock", 5}},
+                       [&] { return plugin.bully().coordinator() == "server-3"; }));
   ASSERT_EQ(plugin.bully().phase(), Phase::following);
   EXPECT_GT(ctx->lamport().value(), 5u);  // the announcement's clock was observed
 
@@ -292,6 +309,36 @@ TEST_F(CoordinationPlugin, AFollowerAsksTheCoordinatorEveryTenRequestsAndElectsW
   ctx->loop_.advance(milliseconds(100));  // request_timeout_ms: no answer
   EXPECT_EQ(plugin.bully().phase(), Phase::electing);
   EXPECT_FALSE(plugin.bully().coordinator());
+}
+
+// Through a partition the proxy may bring the announcements of a server this one cannot reach:
+// following it would lose it at the next probe and elect again, every few seconds.
+TEST_F(CoordinationPlugin, AnAnnouncementOfAServerThatDoesNotAnswerDirectlyIsNotFollowed) {
+  discovery.my_rank = 1;
+  discovery.list = {{"server-3", 3, "127.0.0.1"}};
+  start(subscribe_config());
+  zmq::socket_t pub = announcer();
+  const Map announcement{{"coordinator", "server-3"}, {"rank", 3}, {"clock", 5}};
+  auto refused = [&] {
+    return log_text().find("refused coordinator announcement from a server this one cannot reach") !=
+           std::string::npos;
+  };
+  // Announced again and again, never answering: each probe runs out (request timers advanced).
+  ASSERT_TRUE(announce(pub, announcement, [&] { ctx->loop_.advance(milliseconds(250)); return refused(); },
+                       /*reachable=*/false))
+      << log_text();
+  EXPECT_NE(plugin.bully().coordinator(), std::optional<std::string>("server-3"));
+  const auto elections = plugin.bully().elections_started();
+  const auto phase = plugin.bully().phase();
+  for (int i = 0; i < 10; ++i)
+    announce(pub, announcement, [&] { ctx->loop_.advance(milliseconds(250)); return true; }, false);
+  EXPECT_EQ(plugin.bully().elections_started(), elections) << "unreachable announcements started elections";
+  EXPECT_EQ(plugin.bully().phase(), phase);
+  EXPECT_NE(plugin.bully().coordinator(), std::optional<std::string>("server-3"));
+
+  // Once it answers (the partition healed), it is followed.
+  ASSERT_TRUE(announce(pub, announcement, [&] { return plugin.bully().coordinator() == "server-3"; })) << log_text();
+  EXPECT_GT(clock_requests_answered, 0);
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ namespace bib {
 // 4: checkpoints (ServicePlugin::save_state, restore_state; PersistencePlugin::save_checkpoint,
 //    load_checkpoint, replay_since_checkpoint; Envelope::flat)
 // 5: Context::metrics (bib/metrics.hpp)
-// 6: Context::link_security (bib/link_security.hpp); SubscriberOptions::prepare
+// 6: Context::link_security (bib/link_security.hpp); SubscriberOptions::prepare;
+//    ReplicationPlugin::on_availability
 inline constexpr std::uint32_t kAbiVersion = 6;
 
 enum class PluginKind : std::uint32_t { service, persistence, replication, discovery, component };

@@ -26,6 +26,13 @@ class BIB_SDK_API ReplicationPlugin : public Plugin {
   // so that a server joining a running cluster takes requests only then. The host waits at
   // most host.catch_up_ms. Default: at once.
   virtual void when_caught_up(std::function<void()> fn);
+  // Called once by the host after start(): call fn(false, why) (on the loop thread) when this
+  // server cannot accept writes for now, and fn(true, "") when it can again. While it cannot,
+  // the host takes no new requests from the broker (PAUSE, docs/broker.md): the broker sends
+  // them to servers that can, and this one still answers what it holds and its direct port.
+  // replication-quorum: no majority of the cluster in reach. Default: never (always can).
+  using Availability = std::function<void(bool available, const std::string& why)>;
+  virtual void on_availability(Availability fn);
 };
 
 }  // namespace bib

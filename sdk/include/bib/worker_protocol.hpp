@@ -9,6 +9,9 @@
 //                      ["HEARTBEAT"]                          I am alive (any message counts)
 //                      ["REPLY", "broker-5f3a9c01-17", <msgpack reply envelope>]
 //                      ["DISCONNECT"]                         leaving: resend what I hold
+//                      ["PAUSE", reason]                      send me nothing new for now (I
+//                                                             keep what I hold and my liveness)
+//                      ["RESUME"]                             send me requests again
 //   broker -> server   ["REQUEST", "broker-5f3a9c01-17", <msgpack request envelope>]
 //                      ["HEARTBEAT"]
 //                      ["DISCONNECT"]                         I do not know you: READY again
@@ -29,6 +32,10 @@ inline constexpr std::string_view kHeartbeat = "HEARTBEAT";
 inline constexpr std::string_view kRequest = "REQUEST";
 inline constexpr std::string_view kReply = "REPLY";
 inline constexpr std::string_view kDisconnect = "DISCONNECT";
+inline constexpr std::string_view kPause = "PAUSE";
+inline constexpr std::string_view kResume = "RESUME";
+// A PAUSE's reason is cut to this many bytes (it goes into logs and the `broker` reply).
+inline constexpr std::size_t kMaxPauseReason = 200;
 
 // READY lists at most this many held requests; the broker refuses a READY that lists more.
 inline constexpr std::size_t kMaxHeld = 1000;
