@@ -35,15 +35,17 @@ when the test fails; logs stay in the work directory it prints.
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from cluster_probe import (Probe, TestFailure, Writer, equal_digests, history, lost_or_doubled,  # noqa: E402
+                           run, wait_until)
 
 SUBNET = "10.77.0"
 INFRA_HOST = "h0"
@@ -55,19 +57,8 @@ def address_of(host):
     return f"{SUBNET}.{10 + int(host[1:])}"
 
 
-class TestFailure(Exception):
-    pass
-
-
 def log(text):
     print(f"[partition {time.strftime('%H:%M:%S')}] {text}", flush=True)
-
-
-def run(cmd, timeout=20, check=True):
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise TestFailure(f"{' '.join(cmd)}: exit {result.returncode}: {result.stderr.strip() or result.stdout.strip()}")
-    return result
 
 
 class Network:
@@ -144,6 +135,7 @@ class Cluster:
         self.workdir = workdir
         self.mode = mode
         self.procs = {}
+        self.probe = Probe(self.bin, net.exec_prefix(INFRA_HOST))
 
     def environment(self, role, name, host):
         infra = address_of(INFRA_HOST)
@@ -189,22 +181,11 @@ class Cluster:
                 proc.wait()
 
     # --- asking the cluster, always from h0 ---------------------------------------------------
-    def probe(self, endpoint, service, data=None, timeout_ms=1500):
-        cmd = self.net.exec_prefix(INFRA_HOST) + [os.path.join(self.bin, "bib-probe"), "--endpoint", endpoint,
-                                                   "--service", service, "--data", json.dumps(data or {}),
-                                                   "--timeout-ms", str(timeout_ms)]
-        result = run(cmd, timeout=timeout_ms / 1000 + 10, check=False)
-        if result.returncode != 0:
-            return None
-        with contextlib.suppress(ValueError):
-            return json.loads(result.stdout).get("data")
-        return None
-
     def broker(self, service, data=None, timeout_ms=4000):
-        return self.probe(f"tcp://{address_of(INFRA_HOST)}:5555", service, data, timeout_ms)
+        return self.probe.ask(f"tcp://{address_of(INFRA_HOST)}:5555", service, data, timeout_ms)
 
     def direct(self, name, service, data=None, timeout_ms=1500):
-        return self.probe(f"tcp://{address_of(SERVERS[name])}:5561", service, data, timeout_ms)
+        return self.probe.ask(f"tcp://{address_of(SERVERS[name])}:5561", service, data, timeout_ms)
 
     def status(self, name):
         return self.direct(name, "status")
@@ -214,57 +195,7 @@ class Cluster:
         return {w.get("name"): w for w in reply.get("workers", [])}
 
     def history(self, name, channel):
-        """Every post's text, all pages (1000 at most each), as the server holds them."""
-        texts, before = [], None
-        while True:
-            data = {"channel": channel, "limit": 1000}
-            if before is not None:
-                data["before"] = before
-            reply = self.direct(name, "history", data, timeout_ms=5000)
-            if reply is None or "posts" not in reply:
-                raise TestFailure(f"history of {channel} on {name}: {reply}")
-            texts = [p.get("message") for p in reply["posts"]] + texts
-            before = reply.get("next")
-            if before is None:
-                return texts
-
-
-def wait_until(what, predicate, timeout, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise TestFailure(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-class Writer(threading.Thread):
-    """Posts through the broker, one plain request at a time, and keeps what was acknowledged."""
-
-    def __init__(self, cluster, channel, tag):
-        super().__init__(daemon=True)
-        self.cluster, self.channel, self.tag = cluster, channel, tag
-        self.acknowledged = []
-        self.failures = []  # (monotonic time, description)
-        self.stopping = threading.Event()
-
-    def run(self):
-        n = 0
-        while not self.stopping.is_set():
-            n += 1
-            text = f"{self.tag}-{n}"
-            reply = self.cluster.broker("publish", {"user": "ana", "channel": self.channel, "message": text})
-            if reply is not None and reply.get("status") == "OK":
-                self.acknowledged.append(text)
-            else:
-                self.failures.append((time.monotonic(), (reply or {}).get("description", "no reply")))
-            time.sleep(0.05)
-
-    def stop(self):
-        self.stopping.set()
-        self.join(timeout=30)
+        return history(lambda service, data, timeout_ms: self.direct(name, service, data, timeout_ms), channel)
 
 
 def elections_started(cluster):
@@ -286,11 +217,7 @@ def coordinator_agreed(cluster):
 
 
 def converged(cluster):
-    states = {name: cluster.status(name) for name in SERVERS}
-    if any(s is None for s in states.values()):
-        return None
-    pairs = {(s.get("digest"), s.get("events")) for s in states.values()}
-    return states if len(pairs) == 1 else None
+    return equal_digests({name: cluster.status(name) for name in SERVERS})
 
 
 def all_live_in_broker(cluster):
@@ -308,7 +235,7 @@ def scenario(cluster, net, mode, kind, hold, converge):
     created = cluster.broker("channel", {"channel": channel})
     if not created or created.get("status") not in ("sucesso", "erro"):
         raise TestFailure(f"creating channel {channel}: {created}")
-    writer = Writer(cluster, channel, kind)
+    writer = Writer(cluster.broker, "ana", channel, kind)
     writer.start()
     time.sleep(1)  # acknowledged writes before the cut (a pacing of the load, not a synchronisation)
     log(f"{kind}: cutting {victim} off ({'from its peers only' if kind == 'peers-only' else 'from everything'}),"
@@ -347,13 +274,7 @@ def scenario(cluster, net, mode, kind, hold, converge):
     if not acknowledged:
         problems.append("no write was acknowledged at all")
     for name in SERVERS:
-        history = cluster.history(name, channel)
-        missing = [t for t in acknowledged if t not in history]
-        doubled = sorted({t for t in history if history.count(t) > 1})
-        if missing:
-            problems.append(f"{name} lacks {len(missing)} acknowledged write(s), e.g. {missing[:3]}")
-        if doubled:
-            problems.append(f"{name} holds {len(doubled)} write(s) twice, e.g. {doubled[:3]}")
+        problems += lost_or_doubled(name, acknowledged, cluster.history(name, channel))
 
     after = elections_started(cluster)
     during = {n: cut_elections[n] - before[n] for n in SERVERS if cut_elections[n] is not None}
