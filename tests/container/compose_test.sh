@@ -2,7 +2,12 @@
 # The docker-compose cluster for real (docs/deployment.md, "Tests"): builds the image from source,
 # brings docker-compose.yml up under a project name of its own, and checks
 #   1. every server and the infrastructure become healthy (the images' HEALTHCHECK), and the bots
-#      and the subscriber run;
+#      and the subscriber run; the run is made with CurveZMQ on the cluster links
+#      (BIB_SECURITY=curve, keys from the one-shot service `keys`; BIB_TEST_SECURITY=none for a
+#      plain run), so the healthchecks speak it;
+#   1b. with CURVE on, a process without a listed key (plain, or with a key of its own) gets no
+#      answer on any cluster port (5556, 5557, 5560, 5561, 5562) and is logged as refused, while
+#      the cluster's `tools` key is answered;
 #   2. a client on the host, through the published ports only, logs in, creates a channel,
 #      publishes, reads the history, sends a private message and reads the inbox; the client
 #      service answers through `docker-compose run`;
@@ -51,6 +56,7 @@ user="ana$id" other="bia$id" channel="sala$id"
 export COMPOSE_PROJECT_NAME=$project BIB_IMAGE=$image
 export BIB_PUBLISH_ADDRESS=127.0.0.1 BIB_BROKER_PORT=$broker_port BIB_PROXY_PORT=$proxy_port
 export BIB_PERSISTENCE=json BIB_REPLICATION=${BIB_TEST_REPLICATION:-async} BIB_LOG_LEVEL=info BIB_WIRE_LOG=info
+export BIB_SECURITY=${BIB_TEST_SECURITY:-curve} BIB_CLIENT_SECURITY=none
 BIB_SUBSCRIBE="geral futebol musica cinema ciencia viagens jogos culinaria $channel $other"  # bib-bot's channels, and ours
 export BIB_SUBSCRIBE
 unset BIB_DRIFT_1 BIB_DRIFT_2 BIB_DRIFT_3
@@ -119,9 +125,15 @@ bib() {
 container() { compose_extra ps -q "$1" 2>/dev/null | head -n 1; }
 health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$1"; }
 healthy() { [ "$(health "$(container "$1")")" = healthy ]; }
-status_of() {  # a server's own `status`, asked inside its container
-  docker exec "$(container "$1")" bib-probe --endpoint tcp://127.0.0.1:5561 --service status --timeout-ms 2000
+# ask_server SERVER SERVICE [PROBE OPTIONS...]: asked inside the server's container on its direct
+# port, as the cluster's `tools` key when CURVE is on.
+ask_server() {
+  local curve=()
+  [ "$BIB_SECURITY" = curve ] && curve=(--server-key "/keys/$1.pub" --key /keys/tools.key)
+  docker exec "$(container "$1")" bib-probe --endpoint tcp://127.0.0.1:5561 --service "$2" --timeout-ms 2000 \
+    "${curve[@]}" "${@:3}"
 }
+status_of() { ask_server "$1" status; }  # a server's own `status`
 # same_state SERVER...: every server answers status with the same digest and event count, and
 # holds posts beyond the host client's own (the bots').
 same_state() {
@@ -162,6 +174,38 @@ posts_everywhere() {
 }
 wait_until 60 "the bots' posts on every server" posts_everywhere
 log "the bots post, every server holds posts"
+
+# --- 1b. CURVE: no listed key, no answer ----------------------------------------------------
+if [ "$BIB_SECURITY" = curve ]; then
+  # The subscriber's container: on the project's network, the keys volume mounted, no member.
+  outsider=$(container subscriber)
+  probe_exit() {  # the exit status of bib-probe run in $outsider with these options
+    local code=0
+    docker exec "$outsider" bib-probe --timeout-ms 1500 "$@" >/dev/null 2>&1 || code=$?
+    echo $code
+  }
+  for target in broker:5556 proxy:5557 reference:5560 server-1:5561 server-1:5562; do
+    node=${target%:*} port=${target#*:}
+    if [ "$port" = 5557 ]; then  # the proxy's publisher port: a round trip, published there
+      plain=(--endpoint tcp://proxy:5558 --publish-to tcp://proxy:5557)
+      own=("${plain[@]}" --publish-key /keys/proxy.pub)
+    else
+      plain=(--endpoint "tcp://$target" --service status)
+      own=("${plain[@]}" --server-key "/keys/$node.pub")
+    fi
+    # Exit 2 is "no reply in time": the handshake never completed.
+    [ "$(probe_exit "${plain[@]}")" = 2 ] || fail "$target answered a plain client with CURVE on"
+    [ "$(probe_exit "${own[@]}")" = 2 ] || fail "$target answered a CURVE client whose key is not listed"
+  done
+  [ "$(probe_exit --endpoint tcp://reference:5560 --service list --server-key /keys/reference.pub \
+        --key /keys/tools.key)" = 0 ] || fail "the reference did not answer the listed tools key"
+  [ "$(probe_exit --endpoint tcp://proxy:5558 --publish-to tcp://proxy:5557 --publish-key /keys/proxy.pub \
+        --key /keys/tools.key)" = 0 ] || fail "the proxy did not carry a publication of the listed tools key"
+  status_of server-1 >/dev/null || fail "server-1 did not answer the listed tools key"
+  compose logs --no-color reference 2>/dev/null | grep -q "refused connection without a listed CURVE key" \
+    || fail "the reference did not log the refused handshake"
+  log "CURVE on the cluster links: plain and unlisted clients get nothing on 5556, 5557, 5560, 5561, 5562; the tools key is answered"
+fi
 
 # --- 2. a client through the published ports -------------------------------------------------
 log "host client (${client[*]}): login, channel, publish, history, message, inbox"
@@ -281,8 +325,7 @@ services:
 YAML
 compose_files+=(-f "$work/override.yml")
 topic_on() {  # the topic of $channel as server $1 answers it itself
-  docker exec "$(container "$1")" bib-probe --endpoint tcp://127.0.0.1:5561 --service topic --timeout-ms 2000 \
-    --data "{\"channel\":\"$channel\"}" | json_field data.topic
+  ask_server "$1" topic --data "{\"channel\":\"$channel\"}" | json_field data.topic
 }
 for s in server-1 server-2 server-3; do
   compose up -d --no-build --no-deps "$s" >"$work/up-$s.log" 2>&1 || { cat "$work/up-$s.log" >&2; fail "up $s with the plugin"; }

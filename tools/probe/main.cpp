@@ -12,7 +12,10 @@
 //   $ bib-probe --endpoint tcp://127.0.1.3:5558 --publish-to tcp://127.0.1.3:5557
 //   {"service": "probe", "data": {"topic": "bib-probe-9f2c41d07a3be611", "sent": 3, "round_trip_ms": 4.1}}
 //
-// (the container healthcheck of the proxy, tools/docker/bib-healthcheck).
+// (the container healthcheck of the proxy, tools/docker/bib-healthcheck). With CURVE on the
+// proxy's publisher port (host.security "curve"), --publish-key names the proxy's public key and
+// --key this probe's secret key; with CURVE on its subscriber port too (host.client_security),
+// --server-key names the proxy's public key for that side.
 //
 // A port with CURVE on (host.security "curve", docs/security.md) is asked as a CURVE client:
 // --server-key names the answering node's public key file, --key this probe's own secret key
@@ -28,6 +31,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <string>
@@ -43,8 +47,11 @@ namespace {
 
 // Publishes on a topic of its own through the proxy until the message comes back, within
 // `timeout`. Exit status as main's.
+// `subscribe_prepare` and `publish_prepare` set up CURVE on either side (null: plain).
 int round_trip(const std::string& subscribe_endpoint, const std::string& publish_endpoint,
-               std::chrono::milliseconds timeout, std::int64_t max_message_bytes) {
+               std::chrono::milliseconds timeout, std::int64_t max_message_bytes,
+               const std::function<void(zmq::socket_t&)>& subscribe_prepare,
+               const std::function<void(zmq::socket_t&)>& publish_prepare) {
   using Clock = std::chrono::steady_clock;
   constexpr auto kResend = std::chrono::milliseconds(50);
   std::random_device random;
@@ -55,9 +62,11 @@ int round_trip(const std::string& subscribe_endpoint, const std::string& publish
   zmq::context_t zmq;
   bib::SubscriberOptions options;
   options.max_message_bytes = max_message_bytes;
+  options.prepare = subscribe_prepare;
   bib::Subscriber subscriber(subscribe_endpoint, options, &zmq);
   subscriber.subscribe(topic);
   zmq::socket_t publisher = bib::network_socket(zmq, zmq::socket_type::pub, 0);
+  if (publish_prepare) publish_prepare(publisher);
   publisher.connect(publish_endpoint);
 
   const auto start = Clock::now();
@@ -82,6 +91,15 @@ int round_trip(const std::string& subscribe_endpoint, const std::string& publish
   return 2;
 }
 
+// A CURVE client set-up for a node whose public key is in `server_key_file` (empty: plain),
+// as this probe's `key_file` (empty: a fresh pair). Throws when a file cannot be read.
+std::function<void(zmq::socket_t&)> curve_client(const std::string& server_key_file, const std::string& key_file) {
+  if (server_key_file.empty()) return nullptr;
+  const std::string server_key = bib::read_curve_public_key(server_key_file);
+  const bib::CurveKeyPair own = key_file.empty() ? bib::generate_curve_key_pair() : bib::read_curve_secret_key(key_file);
+  return [server_key, own](zmq::socket_t& socket) { bib::make_curve_client(socket, own, server_key); };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,6 +114,7 @@ int main(int argc, char** argv) {
   std::string publish_to;
   std::string server_key_file;
   std::string key_file;
+  std::string publish_key_file;
   app.add_option("--endpoint", endpoint, "ROUTER to ask, e.g. tcp://127.0.0.1:5555 (with --publish-to: the "
                                          "proxy's XPUB to subscribe at, e.g. tcp://127.0.0.1:5558)")->required();
   auto* service_option = app.add_option("--service", service, "service name, e.g. list, broker, ping");
@@ -108,10 +127,24 @@ int main(int argc, char** argv) {
   app.add_option("--max-message-bytes", max_message_bytes, "largest reply accepted")->capture_default_str();
   app.add_option("--server-key", server_key_file, "speak CURVE: the public key file (NAME.pub) of the node at "
                                                  "--endpoint");
-  app.add_option("--key", key_file, "with --server-key: this probe's secret key file (NAME.key); default a fresh pair");
+  app.add_option("--key", key_file, "with --server-key or --publish-key: this probe's secret key file (NAME.key); "
+                                   "default a fresh pair");
+  app.add_option("--publish-key", publish_key_file, "with --publish-to: speak CURVE to the proxy's publisher port; "
+                                                   "its public key file (NAME.pub)")
+      ->needs(app.get_option("--publish-to"));
   CLI11_PARSE(app, argc, argv);
+  std::function<void(zmq::socket_t&)> prepare;
+  std::function<void(zmq::socket_t&)> publish_prepare;
+  try {
+    prepare = curve_client(server_key_file, key_file);
+    publish_prepare = curve_client(publish_key_file, key_file);
+  } catch (const std::exception& e) {
+    std::cerr << "bib-probe: " << e.what() << "\n";
+    return 1;
+  }
   if (!publish_to.empty()) {
-    return round_trip(endpoint, publish_to, std::chrono::milliseconds(timeout_ms) * retries, max_message_bytes);
+    return round_trip(endpoint, publish_to, std::chrono::milliseconds(timeout_ms) * retries, max_message_bytes,
+                      prepare, publish_prepare);
   }
   if (service.empty()) {
     std::cerr << "bib-probe: --service is required (or --publish-to for a round trip through a proxy)\n";
@@ -129,16 +162,7 @@ int main(int argc, char** argv) {
   }
 
   bib::ClientOptions options;
-  if (!server_key_file.empty()) {
-    try {
-      const std::string server_key = bib::read_curve_public_key(server_key_file);
-      const bib::CurveKeyPair own = key_file.empty() ? bib::generate_curve_key_pair() : bib::read_curve_secret_key(key_file);
-      options.prepare = [server_key, own](zmq::socket_t& socket) { bib::make_curve_client(socket, own, server_key); };
-    } catch (const std::exception& e) {
-      std::cerr << "bib-probe: " << e.what() << "\n";
-      return 1;
-    }
-  }
+  options.prepare = prepare;
   options.timeout = std::chrono::milliseconds(timeout_ms);
   options.retries = retries;
   options.max_message_bytes = max_message_bytes;
