@@ -84,7 +84,7 @@ void DirectListener::handle(std::vector<zmq::message_t>& frames) {
             std::move(send_back));
     return;
   }
-  handler_(frames.back().to_string_view(), std::move(send_back));
+  handler_(frames.back().to_string_view(), security_.member_of(frames.back()), std::move(send_back));
 }
 
 }  // namespace bib::host

@@ -25,7 +25,9 @@ namespace bib::host {
 
 class DirectListener {
  public:
-  using Handler = std::function<void(std::string_view request, std::function<void(std::string reply)> reply)>;
+  // `member`: under CURVE, the member the sender's key names (LinkSecurity::member_of), else "".
+  using Handler = std::function<void(std::string_view request, const std::string& member,
+                                     std::function<void(std::string reply)> reply)>;
   // A message of a wrong frame layout: `problem` says what, `reply` sends the answer.
   using Refuse = std::function<void(const std::string& problem, std::function<void(std::string reply)> reply)>;
 

@@ -11,7 +11,7 @@ Dispatcher::Dispatcher(Deps deps) : deps_(deps) {
 }
 
 void Dispatcher::dispatch(std::string_view request_bytes, const std::string& peer,
-                          std::function<void(std::string reply_bytes)> reply) {
+                          std::function<void(std::string reply_bytes)> reply, const std::string& member) {
   auto decoded = bib::decode_envelope(request_bytes, limits_);
   if (!decoded) {
     refuse("undecodable request", decoded.error().message + " (" + std::to_string(request_bytes.size()) + " bytes)",
@@ -25,6 +25,15 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
   ++deps_.handled;
   if (deps_.metrics != nullptr) reply = deps_.metrics->timed(envelope.service, std::move(reply));
 
+  // Members sign their requests to each other with `from` (elections, clock rounds); under CURVE
+  // the key proved who sent it, and a listed key may not speak in another member's name.
+  if (const bib::Value* from = envelope.data.find("from");
+      !member.empty() && from != nullptr && from->is_string() && from->as_string() != member) {
+    const std::string problem = "from key " + member + ", claiming '" + from->as_string() + "'";
+    if (deps_.refusals != nullptr) deps_.refusals->refuse("request in another member's name", problem);
+    send_error(peer, envelope.service, "refused: a request in another member's name (" + problem + ")", reply);
+    return;
+  }
   if (envelope.service == "status" && deps_.status && deps_.services.find("status") == deps_.services.end()) {
     send(peer, envelope.service, deps_.status(), reply);
     return;

@@ -53,9 +53,10 @@ class Dispatcher {
 
   // The seam every transport uses. `peer` names the source for logs ("direct", "broker").
   // reply is called exactly once, now or later (a write waits for its commit), on the loop
-  // thread.
+  // thread. `member`: under CURVE on a cluster port, the member the sender's key names; a
+  // request whose data names another member in `from` is then refused (docs/security.md).
   void dispatch(std::string_view request_bytes, const std::string& peer,
-                std::function<void(std::string reply_bytes)> reply);
+                std::function<void(std::string reply_bytes)> reply, const std::string& member = {});
   // A message its transport could not read (a wrong frame layout): reported as a refusal of
   // `kind` and answered `erro` "malformed request: <problem>" with service "error".
   void refuse(std::string_view kind, const std::string& problem, const std::string& peer,

@@ -129,8 +129,8 @@ int serve(Runtime& runtime, PluginSet& plugins, ShutdownSignals& signals) {
   if (!settings.listen.empty()) {
     listener = std::make_unique<DirectListener>(
         runtime.zmq, runtime.security, runtime.loop, settings.listen, settings.max_message_bytes, log,
-        [&dispatcher](std::string_view request, std::function<void(std::string)> reply) {
-          dispatcher.dispatch(request, "direct", std::move(reply));
+        [&dispatcher](std::string_view request, const std::string& member, std::function<void(std::string)> reply) {
+          dispatcher.dispatch(request, "direct", std::move(reply), member);
         },
         [&dispatcher](const std::string& problem, std::function<void(std::string)> reply) {
           dispatcher.refuse("request of a wrong frame layout", problem, "direct", std::move(reply));

@@ -32,13 +32,6 @@ std::string sender_of(const Envelope& message, const std::string& fallback) {
   return from != nullptr && from->is_string() ? from->as_string() : fallback;
 }
 
-// The ZAP user id of a message from a CURVE link: the name of the key file the sender's key is
-// in (host/zap_policy.hpp); "" on a plain link.
-std::string authenticated_sender(zmq::message_t& frame) {
-  const char* id = zmq_msg_gets(frame.handle(), "User-Id");
-  return id == nullptr ? std::string() : std::string(id);
-}
-
 }  // namespace
 
 ZmqTransport::ZmqTransport(Context& ctx, std::string listen)
@@ -157,7 +150,7 @@ void ZmqTransport::on_router_readable() {
       continue;
     }
     deliver(frames.back().to_string_view(), frames.front().to_string(), "", "peer",
-            ctx_.link_security().cluster_curve() ? authenticated_sender(frames.back()) : std::string());
+            ctx_.link_security().member_of(frames.back()));
   }
 }
 

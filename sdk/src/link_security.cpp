@@ -23,6 +23,12 @@ void LinkSecurity::connect_to_client_port(zmq::socket_t& socket, std::string_vie
   if (clients_) make_curve_client(socket, own_, read_curve_public_key(public_key_file(member)));
 }
 
+std::string LinkSecurity::member_of(const zmq::message_t& message) const {
+  if (!cluster_) return {};
+  const char* id = zmq_msg_gets(message.handle(), "User-Id");
+  return id == nullptr ? std::string() : std::string(id);
+}
+
 std::string LinkSecurity::public_key_file(std::string_view member) const {
   return keys_dir_ + "/" + std::string(member) + ".pub";
 }

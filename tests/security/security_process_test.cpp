@@ -213,6 +213,39 @@ TEST_F(SecureCluster, AListedKeyCannotPushReplicationInAnotherMembersName) {
   EXPECT_EQ(events_on(1), before);
 }
 
+TEST_F(SecureCluster, AListedKeyCannotSpeakOnTheDirectPortInAnotherMembersName) {
+  // Elections and clock rounds on 5561 carry `from`: as "tools", an election in server-2's name
+  // is refused before the coordination plugin sees it, and logged; tools's own requests (no
+  // `from`) are served, and so is a `from` that is its own name.
+  const std::string server_1 = endpoint(11, 5561);
+  auto forged = ask_member(server_1, "server-1", "election", bib::Map{{"from", "server-2"}, {"rank", 2}});
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->data.get_string("status"), "erro") << forged->to_string();
+  EXPECT_NE(forged->data.get_string("description").find("another member's name (from key tools, claiming 'server-2')"),
+            std::string::npos)
+      << forged->to_string();
+  EXPECT_TRUE(wait_until([&] {
+    return cluster_->log_of("server-1").find("request in another member's name: from key tools, claiming 'server-2'") !=
+           std::string::npos;
+  }, 5000ms)) << cluster_->log_of("server-1");
+  auto clock = ask_member(server_1, "server-1", "clock");
+  ASSERT_TRUE(clock);
+  EXPECT_TRUE(clock->data.find("time") != nullptr) << clock->to_string();
+  // Its own name passes this check and reaches the plugin, which takes elections from servers only.
+  auto own = ask_member(server_1, "server-1", "election", bib::Map{{"from", "tools"}, {"rank", 9}});
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->data.get_string("description").find("another member's name"), std::string::npos) << own->to_string();
+  // Members' own requests, signed with their own keys, still pass: both servers agree on a
+  // coordinator (elected over 5561).
+  EXPECT_TRUE(wait_until([&] {
+    auto one = ask_member(server_1, "server-1", "status");
+    auto two = ask_member(endpoint(12, 5561), "server-2", "status");
+    const bib::Value* a = one ? one->data.find("coordinator") : nullptr;
+    const bib::Value* b = two ? two->data.find("coordinator") : nullptr;
+    return a != nullptr && b != nullptr && a->is_string() && *a == *b;
+  }, 10000ms));
+}
+
 TEST_F(SecureCluster, NothingAStrangerSendsIsActedOn) {
   const std::int64_t before = events_on(1);
   ASSERT_GE(before, 0);

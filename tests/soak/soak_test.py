@@ -209,6 +209,16 @@ def soak(cluster, args, bin_dir, workdir):
                               "--json", bench_json], stdout=bench_log, stderr=subprocess.STDOUT,
                              start_new_session=True)
     bench_log.close()
+    try:
+        return run_load(cluster, args, bench, workdir, sampler, writer, servers, duration)
+    finally:
+        if bench.poll() is None:  # the run failed before bib-bench ended: its own session, so by PID
+            bench.kill()
+            bench.wait()
+
+
+def run_load(cluster, args, bench, workdir, sampler, writer, servers, duration):
+    bench_json = os.path.join(workdir, "bench.json")
     sampler.start()
     writer.start()
     started = time.monotonic()
@@ -233,7 +243,6 @@ def soak(cluster, args, bin_dir, workdir):
     with contextlib.suppress(subprocess.TimeoutExpired):
         bench.wait(timeout=120)
     if bench.poll() is None:
-        bench.kill()
         raise TestFailure("bib-bench did not finish")
     statuses = wait_until("equal digests on every server",
                           lambda: equal_digests({n: cluster.direct(n, "status") for n in servers}), args.converge, 0.5)

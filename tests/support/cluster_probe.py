@@ -47,7 +47,10 @@ class Probe:
         `extra`: more bib-probe options (the CURVE keys of a secure cluster)."""
         cmd = self.command + ["--endpoint", endpoint, "--service", service, "--data", json.dumps(data or {}),
                               "--timeout-ms", str(timeout_ms)] + list(extra)
-        result = run(cmd, timeout=timeout_ms / 1000 + 10, check=False)
+        try:
+            result = run(cmd, timeout=timeout_ms / 1000 + 10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None  # bib-probe could not run (being rebuilt, say) or hung: no answer either
         if result.returncode != 0:
             return None
         with contextlib.suppress(ValueError):

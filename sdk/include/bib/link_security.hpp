@@ -63,6 +63,11 @@ class BIB_SDK_API LinkSecurity {
   // keys_dir/<member>.pub
   std::string public_key_file(std::string_view member) const;
 
+  // The member a message received on a cluster port came from: under CURVE, the ZAP user id the
+  // handler gave its connection (the name of the .pub file holding the sender's key, so key
+  // files are named after their nodes); "" when the cluster links are plain.
+  std::string member_of(const zmq::message_t& message) const;
+
  private:
   CurveKeyPair own_;
   std::string keys_dir_;
