@@ -260,7 +260,7 @@ def run_load(cluster, args, bench, workdir, sampler, writer, servers, duration):
         problems.append("no post was acknowledged")
     for name in servers:
         texts = history(lambda service, data, timeout_ms, n=name: cluster.direct(n, service, data, timeout_ms), "soak")
-        problems += lost_or_doubled(name, acknowledged, texts)
+        problems += lost_or_doubled(name, acknowledged, texts, tag="soak")
     with open(bench_json) as f:
         bench_result = json.load(f)
     rows = {r["operation"]: r for r in bench_result["results"]}
