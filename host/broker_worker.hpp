@@ -66,7 +66,6 @@ class BrokerWorker {
   // (so nothing we hold is sent to another server); RESUME when `paused` is false again. Said
   // again after every READY, so a new connection or a restarted broker knows it too.
   void set_paused(bool paused, const std::string& reason);
-  bool paused() const { return paused_; }
 
  private:
   void connect();
