@@ -49,6 +49,27 @@ TEST_F(ChatContextTest, BibFindsTheClusterBibClusterStartedAndStatusWorksWithout
   EXPECT_NE(r.out.find("broker     tcp://127.0.0.1:5555   default"), std::string::npos) << r.out;
 }
 
+// bib-cluster up --secure-clients writes the keys into the context: bib status asks the reference
+// and the servers as keys/tools.key, and requests reach the broker's CURVE client port, with no flag.
+TEST_F(ChatContextTest, ASecureClusterIsReachedThroughItsContextKeys) {
+  const ToolRun started = launcher({"up", "--servers", "1", "--bots", "0", "--base", base, "--timeout", "40",
+                                    "--secure-clients"});
+  ASSERT_EQ(started.code, 0) << started.all();
+  ToolRun r = bib_found({"context"});
+  const std::string keys = std::filesystem::path(workdir + "/keys").lexically_normal().string();
+  EXPECT_NE(r.out.find("keys       " + keys + "   (CURVE"), std::string::npos) << r.out;
+  r = bib_found({"-q", "status"});
+  ASSERT_EQ(r.code, 0) << r.all();
+  EXPECT_NE(r.out.find(server_direct(1)), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("digest"), std::string::npos) << r.out;
+  r = bib_found({"-q", "login", "ana"});
+  EXPECT_EQ(r.code, 0) << r.all();
+  // Without the tools key nothing on the cluster links answers: said in one line, not a hang.
+  r = run_tool({"/usr/bin/env", "BIB_KEYS_DIR=" + workdir + "/no-keys", bin_path("bib"), "-q", "status"}, workdir);
+  EXPECT_NE(r.code, 0) << r.all();
+  EXPECT_NE(r.err.find("cannot ask the reference over CURVE"), std::string::npos) << r.all();
+}
+
 TEST_F(ChatContextTest, ABadContextFileIsRefusedInOneLine) {
   const ToolRun r = bib_found({"--context", workdir + "/missing.json", "users"});
   EXPECT_EQ(r.code, 2) << r.all();

@@ -6,6 +6,7 @@
 //   proxy      tcp://127.0.1.3:5558   context /work/main/run/context.json
 //   reference  tcp://127.0.1.1:5560   env BIB_REFERENCE_ENDPOINT
 #include <iostream>
+#include <optional>
 
 #include "bib/json.hpp"
 #include "bib_cli/client_context.hpp"
@@ -38,6 +39,7 @@ int show(const Shell& shell) {
   std::cout << "broker     " << c.broker << "   " << c.origin.broker << "\n"
             << "proxy      " << c.proxy << "   " << c.origin.proxy << "\n"
             << "reference  " << c.reference << "   " << c.origin.reference << "\n";
+  if (!c.keys_dir.empty()) std::cout << "keys       " << c.keys_dir << "   (CURVE to the reference and the servers)\n";
   return cli::kSuccess;
 }
 
@@ -61,7 +63,11 @@ int context(const Shell& shell, const std::string& action, const std::string& na
   const std::string path = cli::context_path(name.size() > 5 && name.ends_with(".json") ? name.substr(0, name.size() - 5) : name);
   if (action == "save") {
     const cli::Connection& c = shell.connection;
-    auto written = cli::write_client_context(path, cli::ClientContext{path, name, c.broker, c.proxy, c.reference});
+    // Keys travel with the endpoints, so a saved secure cluster stays reachable.
+    const auto given = [](const std::string& value) { return value.empty() ? std::nullopt : std::optional(value); };
+    auto written = cli::write_client_context(path, cli::ClientContext{path, name, c.broker, c.proxy, c.reference,
+                                                                      given(c.keys_dir), given(c.broker_key),
+                                                                      given(c.proxy_key)});
     if (!written) {
       std::cerr << "bib: " << written.error().message << "\n";
       return cli::kUsage;

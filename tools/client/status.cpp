@@ -13,10 +13,10 @@ namespace bib::client {
 int status(const Shell& shell, const StatusOptions& options) {
   int code = cli::kSuccess;
   cli::WirePrinter wire(std::cerr, shell.connection.quiet);
-  std::vector<std::string> servers;
-  for (const auto& s : options.servers) servers.push_back(cli::server_direct_endpoint(s));
+  std::vector<cli::ServerAddress> servers;
+  for (const auto& s : options.servers) servers.push_back(cli::ServerAddress{"", cli::server_direct_endpoint(s)});
   if (servers.empty()) {
-    auto listed = cli::listed_servers(shell.connection.reference, shell.connection.client_options(), wire, code);
+    auto listed = cli::listed_servers(shell.connection, wire, code);
     if (!listed) {
       std::cerr << "bib status: " << listed.error().message << " (reference from "
                 << shell.connection.origin.reference << ")\n";
@@ -24,7 +24,7 @@ int status(const Shell& shell, const StatusOptions& options) {
     }
     servers = std::move(listed.value());
   }
-  const auto answers = cli::ask_status(servers, shell.connection.client_options(), wire);
+  const auto answers = cli::ask_status(servers, shell.connection, wire);
   for (std::size_t i = 0; i < answers.size(); ++i) {
     const auto& [endpoint, outcome] = answers[i];
     code = cli::worse(code, outcome.exit_code());

@@ -52,6 +52,9 @@ Result<bool> write_client_context(const std::string& path, const ClientContext& 
   if (context.broker) data["broker"] = *context.broker;
   if (context.proxy) data["proxy"] = *context.proxy;
   if (context.reference) data["reference"] = *context.reference;
+  if (context.keys) data["keys"] = *context.keys;
+  if (context.broker_key) data["broker_key"] = *context.broker_key;
+  if (context.proxy_key) data["proxy_key"] = *context.proxy_key;
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temporary, std::ios::trunc);
@@ -80,15 +83,21 @@ Result<bool> point_current_at(const std::string& path) {
 
 namespace {
 
-// An endpoint key: absent is fine (the next source decides), anything but a non-empty string is not.
-std::optional<std::string> endpoint_field(const Value& context, const char* key, std::string& problem) {
+// A string key: absent is fine (the next source decides), anything but a non-empty string is
+// not; `example` shows what is meant.
+std::optional<std::string> string_field(const Value& context, const char* key, const char* example,
+                                        std::string& problem) {
   const Value* value = context.find(key);
   if (value == nullptr || value->is_nil()) return std::nullopt;
   if (!value->is_string() || value->as_string().empty()) {
-    problem = std::string("'") + key + "' must be a non-empty string such as \"tcp://127.0.0.1:5555\"";
+    problem = std::string("'") + key + "' must be a non-empty string such as \"" + example + "\"";
     return std::nullopt;
   }
   return value->as_string();
+}
+
+std::optional<std::string> endpoint_field(const Value& context, const char* key, std::string& problem) {
+  return string_field(context, key, "tcp://127.0.0.1:5555", problem);
 }
 
 }  // namespace
@@ -109,6 +118,9 @@ Result<ClientContext> read_client_context(const std::string& path) {
   context.broker = endpoint_field(data, "broker", problem);
   context.proxy = endpoint_field(data, "proxy", problem);
   context.reference = endpoint_field(data, "reference", problem);
+  context.keys = string_field(data, "keys", "run/keys", problem);
+  context.broker_key = string_field(data, "broker_key", "run/keys/broker.pub", problem);
+  context.proxy_key = string_field(data, "proxy_key", "run/keys/proxy.pub", problem);
   if (!problem.empty()) return Error{"context " + path + ": " + problem};
   return context;
 }

@@ -2,24 +2,33 @@
 
 #include <algorithm>
 
+#include "bib/link_security.hpp"
 #include "bib_cli/connection.hpp"
 #include "bib_cli/display.hpp"
 
 namespace bib::cli {
 
-Result<std::vector<std::string>> listed_servers(const std::string& reference, const ClientOptions& options,
-                                                WirePrinter& wire, int& code) {
-  Session session(reference, options, wire);
+Result<std::vector<ServerAddress>> listed_servers(const Connection& connection, WirePrinter& wire, int& code) {
+  const std::string& reference = connection.reference;
+  auto options = connection.member_options(std::string(kReferenceKeyName));
+  if (!options) {
+    code = kUsage;
+    return Error{"cannot ask the reference over CURVE: " + options.error().message};
+  }
+  Session session(reference, std::move(options).value(), wire);
   const Outcome outcome = session.call("list");
   if (!outcome.ok()) {
     code = outcome.exit_code();
     return Error{"cannot list the servers at " + reference + ": " + outcome.error};
   }
-  std::vector<std::string> servers;
+  std::vector<ServerAddress> servers;
   if (const Value* list = outcome.data.find("list"); list && list->is_array()) {
-    for (const auto& server : list->as_array())
-      if (server.is_map() && server.find("address") && server.at("address").is_string())
-        servers.push_back(server_direct_endpoint(server.get_string("address")));
+    for (const auto& server : list->as_array()) {
+      if (!server.is_map() || !server.find("address") || !server.at("address").is_string()) continue;
+      const Value* name = server.find("name");
+      servers.push_back(ServerAddress{name != nullptr && name->is_string() ? name->as_string() : std::string(),
+                                      server_direct_endpoint(server.get_string("address"))});
+    }
   }
   if (servers.empty()) {
     code = kUnreachable;
@@ -28,12 +37,21 @@ Result<std::vector<std::string>> listed_servers(const std::string& reference, co
   return servers;
 }
 
-std::vector<ServerStatus> ask_status(const std::vector<std::string>& servers, const ClientOptions& options,
+std::vector<ServerStatus> ask_status(const std::vector<ServerAddress>& servers, const Connection& connection,
                                      WirePrinter& wire) {
   std::vector<ServerStatus> out;
-  for (const auto& endpoint : servers) {
-    Session session(endpoint, options, wire);
-    out.push_back(ServerStatus{endpoint, session.call("status")});
+  for (const auto& server : servers) {
+    auto options = server.name.empty() ? Result<ClientOptions>(connection.client_options())
+                                       : connection.member_options(server.name);
+    if (!options) {
+      Outcome failed;
+      failed.kind = Outcome::Kind::rejected;
+      failed.error = "cannot ask over CURVE: " + options.error().message;
+      out.push_back(ServerStatus{server.endpoint, std::move(failed)});
+      continue;
+    }
+    Session session(server.endpoint, std::move(options).value(), wire);
+    out.push_back(ServerStatus{server.endpoint, session.call("status")});
   }
   return out;
 }

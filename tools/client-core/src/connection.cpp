@@ -61,8 +61,9 @@ std::optional<Error> Connection::resolve() {
   settle(proxy, origin.proxy, kProxyEnv, context.proxy, context.path, kDefaultProxy);
   settle(reference, origin.reference, kReferenceEnv, context.reference, context.path, kDefaultReference);
   session_file = endpoint_from(session_file, kSessionEnv, "");
-  broker_key = endpoint_from(broker_key, kBrokerKeyEnv, "");
-  proxy_key = endpoint_from(proxy_key, kProxyKeyEnv, "");
+  broker_key = endpoint_from(broker_key, kBrokerKeyEnv, context.broker_key.value_or(""));
+  proxy_key = endpoint_from(proxy_key, kProxyKeyEnv, context.proxy_key.value_or(""));
+  keys_dir = endpoint_from(keys_dir, kKeysEnv, context.keys.value_or(""));
   try {
     if (!broker_key.empty()) broker_server_key_ = read_curve_public_key(broker_key);
     if (!proxy_key.empty()) proxy_server_key_ = read_curve_public_key(proxy_key);
@@ -90,6 +91,19 @@ ClientOptions Connection::broker_options() const {
   return options;
 }
 
+Result<ClientOptions> Connection::member_options(const std::string& member) const {
+  ClientOptions options = client_options();
+  if (keys_dir.empty()) return options;
+  try {
+    const std::string server = read_curve_public_key(keys_dir + "/" + member + ".pub");
+    const CurveKeyPair tools = read_curve_secret_key(keys_dir + "/tools.key");
+    options.prepare = [tools, server](zmq::socket_t& socket) { make_curve_client(socket, tools, server); };
+  } catch (const std::runtime_error& e) {
+    return Error{e.what()};
+  }
+  return options;
+}
+
 std::function<void(zmq::socket_t&)> Connection::proxy_prepare() const {
   if (proxy_server_key_.empty()) return {};
   return [own = own_, server = proxy_server_key_](zmq::socket_t& socket) { make_curve_client(socket, own, server); };
@@ -104,6 +118,11 @@ void add_context_options(CLI::App& app, Connection& connection) {
   app.add_option("--reference", connection.reference,
                  std::string("reference server endpoint, for status (env ") + kReferenceEnv +
                      ", else the context, else " + kDefaultReference + ")")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--keys", connection.keys_dir,
+                 std::string("the cluster's keys folder, when its links speak CURVE: status asks the reference and "
+                             "the servers as DIR/tools.key (env ") + kKeysEnv + ", else the context)")
+      ->type_name("DIR")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 

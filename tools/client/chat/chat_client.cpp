@@ -218,12 +218,12 @@ void ChatClient::list(const std::string& service) {
 void ChatClient::cluster_status() {
   int code = 0;
   const std::size_t window = windows_.current_index();
-  auto servers = cli::listed_servers(connection_.reference, connection_.client_options(), wire_, code);
+  auto servers = cli::listed_servers(connection_, wire_, code);
   if (!servers) {
     error("status: " + servers.error().message + " (reference from " + connection_.origin.reference + ")");
     return;
   }
-  for (const auto& line : cli::status_table(cli::ask_status(servers.value(), connection_.client_options(), wire_)))
+  for (const auto& line : cli::status_table(cli::ask_status(servers.value(), connection_, wire_)))
     info(line, window);
 }
 

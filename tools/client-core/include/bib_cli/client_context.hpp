@@ -27,6 +27,11 @@ struct ClientContext {
   std::optional<std::string> broker;
   std::optional<std::string> proxy;
   std::optional<std::string> reference;
+  // A cluster with CurveZMQ (docs/security.md): its keys folder (the reference and the servers
+  // are asked as keys/tools.key), and the public key files of client ports that speak it.
+  std::optional<std::string> keys;
+  std::optional<std::string> broker_key;
+  std::optional<std::string> proxy_key;
 };
 
 // The pointer a local cluster leaves for clients; empty when neither XDG_STATE_HOME (absolute)

@@ -9,22 +9,29 @@
 #include <vector>
 
 #include "bib/result.hpp"
+#include "bib_cli/connection.hpp"
 #include "bib_cli/session.hpp"
 
 namespace bib::cli {
+
+struct ServerAddress {
+  std::string name;      // as the reference lists it; "" for a server given by its address
+  std::string endpoint;  // tcp://ADDR:5561
+};
 
 struct ServerStatus {
   std::string endpoint;  // tcp://ADDR:5561
   Outcome outcome;
 };
 
-// Direct endpoints of the servers the reference at `reference` lists. An Error says why there
-// are none (unreachable, rejected, an empty list); `code` is then the exit code that fits.
-Result<std::vector<std::string>> listed_servers(const std::string& reference, const ClientOptions& options,
-                                                WirePrinter& wire, int& code);
+// The servers the connection's reference lists. An Error says why there are none (unreachable,
+// rejected, an empty list); `code` is then the exit code that fits. With connection.keys_dir
+// the reference is asked over CURVE (Connection::member_options).
+Result<std::vector<ServerAddress>> listed_servers(const Connection& connection, WirePrinter& wire, int& code);
 
-// `status` of each server, in order.
-std::vector<ServerStatus> ask_status(const std::vector<std::string>& servers, const ClientOptions& options,
+// `status` of each server, in order: over CURVE as the connection's keys say for a named server,
+// plain for one given by its address.
+std::vector<ServerStatus> ask_status(const std::vector<ServerAddress>& servers, const Connection& connection,
                                      WirePrinter& wire);
 
 // One line per server under a header line, columns aligned; unreachable servers say so.

@@ -31,6 +31,7 @@ inline constexpr const char* kContextEnv = "BIB_CONTEXT";
 inline constexpr const char* kSessionEnv = "BIB_SESSION";
 inline constexpr const char* kBrokerKeyEnv = "BIB_BROKER_KEY";
 inline constexpr const char* kProxyKeyEnv = "BIB_PROXY_KEY";
+inline constexpr const char* kKeysEnv = "BIB_KEYS_DIR";
 inline constexpr const char* kDefaultBroker = "tcp://127.0.0.1:5555";
 inline constexpr const char* kDefaultProxy = "tcp://127.0.0.1:5558";
 inline constexpr const char* kDefaultReference = "tcp://127.0.0.1:5560";
@@ -54,9 +55,14 @@ struct Connection {
   // Where one-shot commands keep the session between runs (read-your-writes across `bib`
   // invocations); empty: each run starts a new session. Flag, else env BIB_SESSION.
   std::string session_file;
-  // The broker's and the proxy's public key files (NAME.pub): flag, else env; empty: plain.
+  // The broker's and the proxy's public key files (NAME.pub): flag, else env, else the
+  // context; empty: plain.
   std::string broker_key;
   std::string proxy_key;
+  // The cluster's keys folder when its links speak CURVE (host.security): flag --keys, else env
+  // BIB_KEYS_DIR, else the context; empty: plain. The reference and the servers' direct ports
+  // are then asked as keys/tools.key, each checked against keys/<its name>.pub.
+  std::string keys_dir;
 
   // Fills the endpoints no flag gave, and reads the key files given (an Error when one
   // cannot be read). An Error when a context named by --context or
@@ -68,6 +74,9 @@ struct Connection {
   ClientOptions client_options() const;
   // The same for the broker: a CURVE client of it when broker_key is given.
   ClientOptions broker_options() const;
+  // The same for a member's cluster port ("reference", or a server's name on 5561): a CURVE
+  // client as keys_dir/tools.key when keys_dir is given. An Error when a key file cannot be read.
+  Result<ClientOptions> member_options(const std::string& member) const;
   // What a subscriber at the proxy calls on its socket before connecting (LiveFeed): a CURVE
   // client of the proxy when proxy_key is given, else nothing.
   std::function<void(zmq::socket_t&)> proxy_prepare() const;
