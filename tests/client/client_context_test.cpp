@@ -109,7 +109,8 @@ TEST_F(ClientContextTest, ASavedContextIsNamedAndWrittenWholeAndMadeCurrent) {
   EXPECT_EQ(context_path("lab"), dir + "/config/bulletinboard/contexts/lab.json");
   EXPECT_EQ(context_path("run/context.json"), "run/context.json");
   EXPECT_EQ(context_path("mine.json"), "mine.json");
-  ClientContext lab{"", "lab", "tcp://127.0.0.9:5555", std::nullopt, "tcp://127.0.0.9:5560"};
+  ClientContext lab{"", "lab", "tcp://127.0.0.9:5555", std::nullopt, "tcp://127.0.0.9:5560", "/srv/lab/keys",
+                    std::nullopt, std::nullopt};
   ASSERT_TRUE(write_client_context(context_path("lab"), lab));
   EXPECT_EQ(saved_context_names(), std::vector<std::string>{"lab"});
   auto read = read_client_context(context_path("lab"));
@@ -117,12 +118,16 @@ TEST_F(ClientContextTest, ASavedContextIsNamedAndWrittenWholeAndMadeCurrent) {
   EXPECT_EQ(read.value().name, "lab");
   EXPECT_EQ(read.value().broker, lab.broker);
   EXPECT_FALSE(read.value().proxy);
+  EXPECT_EQ(read.value().keys, lab.keys);  // a secure cluster's keys folder travels with it
+  EXPECT_FALSE(read.value().broker_key);
+  EXPECT_FALSE(read_client_context(write("bad-keys.json", R"({"keys": 5})")));
   ASSERT_TRUE(point_current_at(context_path("lab")));
   ASSERT_TRUE(point_current_at(context_path("lab")));  // again: replaced, not refused
   Connection c;
   EXPECT_FALSE(c.resolve());
   EXPECT_EQ(c.reference, "tcp://127.0.0.9:5560");
   EXPECT_EQ(c.origin.reference, "context " + context_path("lab"));
+  EXPECT_EQ(c.keys_dir, "/srv/lab/keys");
   EXPECT_EQ(c.proxy, kDefaultProxy);
 }
 
