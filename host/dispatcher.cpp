@@ -27,8 +27,9 @@ void Dispatcher::dispatch(std::string_view request_bytes, const std::string& pee
 
   // Members sign their requests to each other with `from` (elections, clock rounds); under CURVE
   // the key proved who sent it, and a listed key may not speak in another member's name.
-  if (const bib::Value* from = envelope.data.find("from");
-      !member.empty() && from != nullptr && from->is_string() && from->as_string() != member) {
+  // Only a CURVE link names a member: the broker's and plain links skip the lookup.
+  const bib::Value* from = member.empty() ? nullptr : envelope.data.find("from");
+  if (from != nullptr && from->is_string() && from->as_string() != member) {
     const std::string problem = "from key " + member + ", claiming '" + from->as_string() + "'";
     if (deps_.refusals != nullptr) deps_.refusals->refuse("request in another member's name", problem);
     send_error(peer, envelope.service, "refused: a request in another member's name (" + problem + ")", reply);
