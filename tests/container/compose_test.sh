@@ -87,6 +87,11 @@ cleanup() {
     compose_timeout=60 compose logs --no-color --timestamps >"$saved" 2>&1 || true
     log "the project's last log lines (all of them: $saved):"
     compose_timeout=60 compose logs --no-color --tail 10 2>&1 | tail -n 120 >&2 || true
+    # The chat's terminal, when the test stopped in its step: what it showed says why.
+    if [ -S "$work/tmux.sock" ]; then
+      log "the chat's terminal:"
+      timeout 20 tmux -S "$work/tmux.sock" capture-pane -p -t chat -S -60 >&2 2>/dev/null || true
+    fi
   fi
   # The chat's tmux server, when the test stopped before it ended it (or it is gone already).
   timeout 20 tmux -S "$work/tmux.sock" kill-server >/dev/null 2>&1 || true

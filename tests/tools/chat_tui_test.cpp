@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "chat_cluster.hpp"
 #include "support/wait.hpp"
@@ -94,6 +96,33 @@ TEST_F(ChatTuiTest, ChatsInChannelsAndQueriesWhileTheInputLineStaysAsTyped) {
   tmux.press("Enter");
   ASSERT_TRUE(wait_until([&] { return tmux.exit_status() != -1; }, 20s)) << tmux.screen();
   EXPECT_EQ(tmux.exit_status(), 0);
+}
+
+// docker-compose run starts the program on a terminal of no size (0x0; ncurses then draws for
+// 24x80) and sizes it just after. The chat must end up drawn whole at the real size.
+TEST_F(ChatTuiTest, ATerminalSizedOnlyAfterTheStartIsDrawnWhole) {
+  const std::string missing = TmuxSession::unavailable();
+  ASSERT_TRUE(missing.empty()) << missing;
+  up();
+  TmuxSession tmux({"/bin/sh", "-c", "stty rows 0 cols 0 && exec \"$0\" \"$@\"", bin_path("bib")},
+                   {"XDG_STATE_HOME=" + state_home, "LANG=C.UTF-8"}, workdir);
+  ASSERT_TRUE(tmux.wait_for("/login NAME, then /join CHANNEL")) << tmux.screen();
+  tmux.resize(100, 36);
+  // The status line on the last row but one, the input prompt on the last: drawn at the new size.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::string screen = tmux.screen();
+        std::istringstream rows(screen);
+        std::vector<std::string> lines;
+        for (std::string row; std::getline(rows, row);) lines.push_back(row);
+        return lines.size() == 36 && lines[34].find("[not logged in]") != std::string::npos &&
+               lines[35].rfind("[status]", 0) == 0 && screen.find("/login NAME, then /join CHANNEL") != std::string::npos;
+      },
+      20s))
+      << tmux.screen();
+  tmux.type("/login dora");
+  tmux.press("Enter");
+  EXPECT_TRUE(tmux.wait_for("logged in as dora")) << tmux.screen();
 }
 
 TEST_F(ChatTuiTest, TheNumberedMenuIsStillThereWithMenu) {

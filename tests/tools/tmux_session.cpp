@@ -72,6 +72,10 @@ void TmuxSession::press(const std::string& key) { tmux({"send-keys", "-t", "chat
 
 std::string TmuxSession::screen() const { return tmux({"capture-pane", "-p", "-t", "chat"}); }
 
+void TmuxSession::resize(int width, int height) {
+  tmux({"resize-window", "-t", "chat", "-x", std::to_string(width), "-y", std::to_string(height)});
+}
+
 bool TmuxSession::wait_for(const std::string& text, std::chrono::milliseconds timeout) const {
   return wait_until([&] { return screen().find(text) != std::string::npos; }, timeout, std::chrono::milliseconds(50));
 }

@@ -28,6 +28,7 @@ class TmuxSession {
   void type(const std::string& text);  // literal characters
   void press(const std::string& key);  // a tmux key name: Enter, C-u, M-2, F2, PPage...
   std::string screen() const;          // the visible pane, one line per row
+  void resize(int width, int height);  // as a person resizing the terminal: the program gets SIGWINCH
   // Polls the screen until it contains `text`; false at the deadline.
   bool wait_for(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
   // The program's exit status once it ended (128 + the signal that killed it), -1 while it runs.

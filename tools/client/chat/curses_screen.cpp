@@ -236,6 +236,15 @@ CursesScreen::Input CursesScreen::read_keys(ChatWindows& windows) {
 void CursesScreen::draw(const ChatWindows& windows, const StatusFacts& facts, const WireLog& wire) {
   int height = 0, width = 0;
   getmaxyx(stdscr, height, width);
+  if (height != drawn_height_ || width != drawn_width_) {
+    // A new size: paint every row again. Left to itself, ncurses moves the rows it drew with line
+    // insertions inside the scrolling region of the old size, which loses them when the terminal
+    // had no size at the start (docker-compose run sizes it just after): the screen then stayed
+    // blank until something changed.
+    ::clearok(stdscr, TRUE);
+    drawn_height_ = height;
+    drawn_width_ = width;
+  }
   ::werase(stdscr);
   if (height < 4 || width < 20) {
     mvaddstr(0, 0, "window too small");

@@ -55,6 +55,8 @@ class CursesScreen {
   LineEditor editor_;
   bool wire_shown_ = false;
   bool after_escape_ = false;  // ESC seen: the next key is an Alt combination
+  int drawn_height_ = -1;       // the size of the last draw: another one paints every row again
+  int drawn_width_ = -1;
 };
 
 }  // namespace bib::chat
