@@ -94,4 +94,16 @@ void make_curve_client(zmq::socket_t& socket, const CurveKeyPair& own, std::stri
   socket.set(zmq::sockopt::curve_secretkey, own.secret_key);
 }
 
+SocketSetup curve_client_setup(CurveKeyPair own, std::string server_key) {
+  return [own = std::move(own), server_key = std::move(server_key)](zmq::socket_t& socket) {
+    make_curve_client(socket, own, server_key);
+  };
+}
+
+SocketSetup curve_client_setup(const std::string& server_key_file, const std::string& own_key_file) {
+  std::string server_key = read_curve_public_key(server_key_file);
+  CurveKeyPair own = own_key_file.empty() ? generate_curve_key_pair() : read_curve_secret_key(own_key_file);
+  return curve_client_setup(std::move(own), std::move(server_key));
+}
+
 }  // namespace bib

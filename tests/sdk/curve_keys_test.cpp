@@ -54,6 +54,38 @@ TEST_F(CurveKeys, AnExistingPairIsKeptUnlessOverwritten) {
   EXPECT_NE(bib::write_curve_key_pair(dir_.string(), "proxy", true).public_key, first.public_key);
 }
 
+// What clients pass as ClientOptions::prepare: a CURVE client of the node whose .pub is named.
+TEST_F(CurveKeys, AClientSetupFromKeyFilesReachesTheServerOfThatKeyOnly) {
+  const bib::CurveKeyPair server = bib::write_curve_key_pair(dir_.string(), "server-1");
+  bib::write_curve_key_pair(dir_.string(), "tools");
+  bib::write_curve_key_pair(dir_.string(), "other");
+  zmq::context_t zmq;
+  zmq::socket_t router(zmq, zmq::socket_type::router);
+  router.set(zmq::sockopt::linger, 0);
+  bib::make_curve_server(router, server, "test");  // no ZAP handler here: any client key is admitted
+  router.bind("tcp://127.0.0.1:*");
+  const std::string endpoint = router.get(zmq::sockopt::last_endpoint);
+  auto arrives = [&](const bib::SocketSetup& setup, int wait_ms) {
+    zmq::socket_t dealer(zmq, zmq::socket_type::dealer);
+    dealer.set(zmq::sockopt::linger, 0);
+    setup(dealer);
+    dealer.connect(endpoint);
+    dealer.send(zmq::str_buffer("hello"), zmq::send_flags::none);  // queued until the handshake
+    router.set(zmq::sockopt::rcvtimeo, wait_ms);
+    zmq::message_t identity;
+    zmq::message_t body;
+    if (!router.recv(identity)) return false;
+    return router.recv(body).has_value() && body.to_string() == "hello";
+  };
+  const std::string server_pub = (dir_ / "server-1.pub").string();
+  EXPECT_TRUE(arrives(bib::curve_client_setup(server_pub, (dir_ / "tools.key").string()), 5000));
+  EXPECT_TRUE(arrives(bib::curve_client_setup(server_pub, ""), 5000));  // a fresh pair of its own
+  EXPECT_TRUE(arrives(bib::curve_client_setup(bib::generate_curve_key_pair(), server.public_key), 5000));
+  // Another node's key: the handshake fails and nothing is delivered.
+  EXPECT_FALSE(arrives(bib::curve_client_setup((dir_ / "other.pub").string(), ""), 300));
+  EXPECT_THROW(bib::curve_client_setup((dir_ / "missing.pub").string(), ""), std::runtime_error);
+}
+
 TEST_F(CurveKeys, AFileWithoutAKeyIsRefusedNamingTheFile) {
   write("bad.key", "not a key\n");
   try {

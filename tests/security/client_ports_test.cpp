@@ -40,10 +40,8 @@ class SecureClientPorts : public ::testing::Test {
     return bib::read_curve_public_key(cluster_->workdir() + "/keys/" + node + ".pub");
   }
   // A client's setup: a fresh key pair of its own, the server's published key.
-  static std::function<void(zmq::socket_t&)> as_client_of(const std::string& node) {
-    const bib::CurveKeyPair own = bib::generate_curve_key_pair();
-    const std::string server_key = public_key(node);
-    return [own, server_key](zmq::socket_t& s) { bib::make_curve_client(s, own, server_key); };
+  static bib::SocketSetup as_client_of(const std::string& node) {
+    return bib::curve_client_setup(bib::generate_curve_key_pair(), public_key(node));
   }
 
   static LocalCluster* cluster_;

@@ -73,9 +73,7 @@ class SecureCluster : public ::testing::Test {
     options.timeout = 1500ms;
     options.retries = 1;
     options.session = false;
-    const bib::CurveKeyPair tools = bib::read_curve_secret_key(keys() + "/tools.key");
-    const std::string server_key = public_key(node);
-    options.prepare = [tools, server_key](zmq::socket_t& s) { bib::make_curve_client(s, tools, server_key); };
+    options.prepare = bib::curve_client_setup(keys() + "/" + node + ".pub", keys() + "/tools.key");
     bib::Client client(endpoint, options);
     auto reply = client.request(service, std::move(data));
     if (!reply) return std::nullopt;

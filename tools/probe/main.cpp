@@ -93,11 +93,10 @@ int round_trip(const std::string& subscribe_endpoint, const std::string& publish
 
 // A CURVE client set-up for a node whose public key is in `server_key_file` (empty: plain),
 // as this probe's `key_file` (empty: a fresh pair). Throws when a file cannot be read.
-std::function<void(zmq::socket_t&)> curve_client(const std::string& server_key_file, const std::string& key_file) {
+// Nothing without a server key: a plain socket.
+bib::SocketSetup curve_client(const std::string& server_key_file, const std::string& key_file) {
   if (server_key_file.empty()) return nullptr;
-  const std::string server_key = bib::read_curve_public_key(server_key_file);
-  const bib::CurveKeyPair own = key_file.empty() ? bib::generate_curve_key_pair() : bib::read_curve_secret_key(key_file);
-  return [server_key, own](zmq::socket_t& socket) { bib::make_curve_client(socket, own, server_key); };
+  return bib::curve_client_setup(server_key_file, key_file);
 }
 
 }  // namespace

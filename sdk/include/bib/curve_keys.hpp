@@ -8,6 +8,7 @@
 // `bib-keygen --dir keys server-1` writes them.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -47,5 +48,14 @@ BIB_SDK_API void make_curve_server(zmq::socket_t& socket, const CurveKeyPair& ow
 // Before connect: the socket speaks CURVE as `own` to a server whose public key is `server_key`
 // (Z85); a server with another key fails the handshake, so nothing is sent to an impostor.
 BIB_SDK_API void make_curve_client(zmq::socket_t& socket, const CurveKeyPair& own, std::string_view server_key);
+
+// What a client calls on each socket before it connects (ClientOptions::prepare, a
+// Subscriber's): make_curve_client as `own` to the server whose public key is `server_key`.
+using SocketSetup = std::function<void(zmq::socket_t&)>;
+BIB_SDK_API SocketSetup curve_client_setup(CurveKeyPair own, std::string server_key);
+// The same from key files: the server's public key file (NAME.pub), and this client's secret
+// key file (NAME.key), or a fresh pair when `own_key_file` is empty (for a server that admits
+// any client key). Throws std::runtime_error naming a file that cannot be read.
+BIB_SDK_API SocketSetup curve_client_setup(const std::string& server_key_file, const std::string& own_key_file);
 
 }  // namespace bib

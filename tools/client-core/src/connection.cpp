@@ -65,9 +65,9 @@ std::optional<Error> Connection::resolve() {
   proxy_key = endpoint_from(proxy_key, kProxyKeyEnv, context.proxy_key.value_or(""));
   keys_dir = endpoint_from(keys_dir, kKeysEnv, context.keys.value_or(""));
   try {
-    if (!broker_key.empty()) broker_server_key_ = read_curve_public_key(broker_key);
-    if (!proxy_key.empty()) proxy_server_key_ = read_curve_public_key(proxy_key);
-    if (!broker_key.empty() || !proxy_key.empty()) own_ = generate_curve_key_pair();
+    const CurveKeyPair own = broker_key.empty() && proxy_key.empty() ? CurveKeyPair{} : generate_curve_key_pair();
+    if (!broker_key.empty()) broker_setup_ = curve_client_setup(own, read_curve_public_key(broker_key));
+    if (!proxy_key.empty()) proxy_setup_ = curve_client_setup(own, read_curve_public_key(proxy_key));
   } catch (const std::runtime_error& e) {
     return Error{e.what()};
   }
@@ -83,11 +83,7 @@ ClientOptions Connection::client_options() const {
 
 ClientOptions Connection::broker_options() const {
   ClientOptions options = client_options();
-  if (!broker_server_key_.empty()) {
-    options.prepare = [own = own_, server = broker_server_key_](zmq::socket_t& socket) {
-      make_curve_client(socket, own, server);
-    };
-  }
+  options.prepare = broker_setup_;
   return options;
 }
 
@@ -95,19 +91,14 @@ Result<ClientOptions> Connection::member_options(const std::string& member) cons
   ClientOptions options = client_options();
   if (keys_dir.empty()) return options;
   try {
-    const std::string server = read_curve_public_key(keys_dir + "/" + member + ".pub");
-    const CurveKeyPair tools = read_curve_secret_key(keys_dir + "/tools.key");
-    options.prepare = [tools, server](zmq::socket_t& socket) { make_curve_client(socket, tools, server); };
+    options.prepare = curve_client_setup(keys_dir + "/" + member + ".pub", keys_dir + "/tools.key");
   } catch (const std::runtime_error& e) {
     return Error{e.what()};
   }
   return options;
 }
 
-std::function<void(zmq::socket_t&)> Connection::proxy_prepare() const {
-  if (proxy_server_key_.empty()) return {};
-  return [own = own_, server = proxy_server_key_](zmq::socket_t& socket) { make_curve_client(socket, own, server); };
-}
+SocketSetup Connection::proxy_prepare() const { return proxy_setup_; }
 
 void add_context_options(CLI::App& app, Connection& connection) {
   app.add_option("--context", connection.context_file,

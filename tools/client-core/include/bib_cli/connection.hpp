@@ -79,12 +79,13 @@ struct Connection {
   Result<ClientOptions> member_options(const std::string& member) const;
   // What a subscriber at the proxy calls on its socket before connecting (LiveFeed): a CURVE
   // client of the proxy when proxy_key is given, else nothing.
-  std::function<void(zmq::socket_t&)> proxy_prepare() const;
+  SocketSetup proxy_prepare() const;
 
  private:
-  CurveKeyPair own_;               // this run's fresh pair, made by resolve() when a key is given
-  std::string broker_server_key_;  // Z85, read by resolve()
-  std::string proxy_server_key_;
+  // CURVE clients of the broker and the proxy (one fresh pair for this run), made by resolve()
+  // when broker_key or proxy_key is given; empty otherwise.
+  SocketSetup broker_setup_;
+  SocketSetup proxy_setup_;
 };
 
 // --context and --reference, for the programs that use them (bib; the bot needs neither).
