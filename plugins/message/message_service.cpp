@@ -1,5 +1,6 @@
 #include "message_service.hpp"
 
+#include "bib/options.hpp"
 #include "bib/reply.hpp"
 
 namespace bib::message {
@@ -11,6 +12,8 @@ const std::vector<std::string> kMessageFields{"src", "dst", "message"};
 
 void MessageService::configure(Context& ctx) {
   ctx_ = &ctx;
+  require_known_options(ctx.config(), {"users", "max_message_bytes", "max_messages", "max_age_s"});
+  retention_ = retention_options(ctx.config(), "max_messages");
   load_message_ = stored_entries(ctx, kMessageFields);
   users_ = &find_directory(ctx, "users", "login");
   max_message_bytes_ = max_text_bytes_option(ctx.config());
@@ -43,7 +46,7 @@ Value MessageService::inbox(const Value& data) const {
   if (!query) return error_reply(query.error().message);
   auto messages = inboxes_.find(user);
   if (messages == inboxes_.end()) return Map{{"messages", Array{}}};
-  return messages->second.page(query.value(), "messages", load_message_);
+  return messages->second.page(query.value(), "messages", load_message_, retention_.for_name(user), ctx_->clock().now());
 }
 
 // Never rejects: a replicated message may arrive before the logins of its users.
@@ -56,10 +59,10 @@ Value MessageService::apply(const Event& event, ApplyMode mode) {
   }
   const std::string src = fields->at("src").as_string();
   const std::string dst = fields->at("dst").as_string();
-  const LogPosition position = LogPosition::of(event);
   // Both inboxes decide alike (same position, same request_id), so one outcome counts.
-  const auto outcome = inboxes_[src].insert(position, event.request_id);
-  if (dst != src) inboxes_[dst].insert(position, event.request_id);
+  const double now = ctx_->clock().now();
+  const auto outcome = insert_retained(inboxes_, src, event, retention_, now);
+  if (dst != src) insert_retained(inboxes_, dst, event, retention_, now);
   if (outcome == OrderedLog::Outcome::added) ++message_count_;
 
   if (mode == ApplyMode::local) {
@@ -70,6 +73,8 @@ Value MessageService::apply(const Event& event, ApplyMode mode) {
   }
   return Map{{"status", "OK"}};
 }
+
+void MessageService::start() { sweep_ = start_retention_sweep(*ctx_, inboxes_, retention_); }
 
 void MessageService::describe(Map& status) const { status.insert_or_assign("messages", message_count_); }
 

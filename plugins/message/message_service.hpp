@@ -21,8 +21,10 @@
 #include <string>
 #include <vector>
 
+#include "bib/event_loop.hpp"
 #include "bib/messaging.hpp"
 #include "bib/ordered_log.hpp"
+#include "bib/retention.hpp"
 #include "bib/sdk.hpp"
 
 namespace bib::message {
@@ -33,6 +35,8 @@ class MessageService final : public ServicePlugin {
   std::vector<std::string> services() const override { return {"message", "inbox"}; }
   Outcome handle(const Request& request) override;
   Value apply(const Event& event, ApplyMode mode) override;
+  void start() override;
+  void stop() override { sweep_.reset(); }
   void describe(Map& status) const override;
   std::optional<std::string> save_state() const override { return save_named_logs(inboxes_, message_count_); }
   void restore_state(std::string_view bytes) override { std::tie(inboxes_, message_count_) = load_named_logs(bytes); }
@@ -42,6 +46,8 @@ class MessageService final : public ServicePlugin {
   Value inbox(const Value& data) const;
 
   Context* ctx_ = nullptr;
+  RetentionRules retention_;  // docs/services.md, "Retention"
+  Timer sweep_;              // gives back the memory of what retention dropped
   const NameDirectory* users_ = nullptr;
   std::size_t max_message_bytes_ = kDefaultMaxTextBytes;
   OrderedLog::Loader load_message_;                          // a page's messages, from the store

@@ -1,5 +1,6 @@
 #include "publish_service.hpp"
 
+#include "bib/options.hpp"
 #include "bib/reply.hpp"
 
 namespace bib::publish {
@@ -11,6 +12,9 @@ const std::vector<std::string> kPostFields{"user", "channel", "message"};
 
 void PublishService::configure(Context& ctx) {
   ctx_ = &ctx;
+  require_known_options(ctx.config(), {"users", "channels", "max_message_bytes", "max_posts", "max_age_s",
+                                       "channel_retention"});
+  retention_ = retention_options(ctx.config(), "max_posts", "channel_retention");
   load_post_ = stored_entries(ctx, kPostFields);
   users_ = &find_directory(ctx, "users", "login");
   channels_ = &find_directory(ctx, "channels", "channel");
@@ -44,7 +48,7 @@ Value PublishService::history(const Value& data) const {
   if (!query) return error_reply(query.error().message);
   auto posts = posts_.find(channel);
   if (posts == posts_.end()) return Map{{"posts", Array{}}};
-  return posts->second.page(query.value(), "posts", load_post_);
+  return posts->second.page(query.value(), "posts", load_post_, retention_.for_name(channel), ctx_->clock().now());
 }
 
 // Never rejects: a replicated post may arrive before the login or channel it refers to.
@@ -56,7 +60,8 @@ Value PublishService::apply(const Event& event, ApplyMode mode) {
     return error_reply("malformed publish event");
   }
   const std::string& channel = fields->at("channel").as_string();
-  if (posts_[channel].insert(LogPosition::of(event), event.request_id) == OrderedLog::Outcome::added) ++post_count_;
+  if (insert_retained(posts_, channel, event, retention_, ctx_->clock().now()) == OrderedLog::Outcome::added)
+    ++post_count_;
 
   if (mode == ApplyMode::local) {
     // Only the origin publishes, once; replicas and replays stay silent.
@@ -67,6 +72,8 @@ Value PublishService::apply(const Event& event, ApplyMode mode) {
   }
   return Map{{"status", "OK"}};
 }
+
+void PublishService::start() { sweep_ = start_retention_sweep(*ctx_, posts_, retention_); }
 
 void PublishService::describe(Map& status) const { status.insert_or_assign("posts", post_count_); }
 

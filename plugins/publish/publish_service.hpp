@@ -20,8 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "bib/event_loop.hpp"
 #include "bib/messaging.hpp"
 #include "bib/ordered_log.hpp"
+#include "bib/retention.hpp"
 #include "bib/sdk.hpp"
 
 namespace bib::publish {
@@ -32,6 +34,8 @@ class PublishService final : public ServicePlugin {
   std::vector<std::string> services() const override { return {"publish", "history"}; }
   Outcome handle(const Request& request) override;
   Value apply(const Event& event, ApplyMode mode) override;
+  void start() override;
+  void stop() override { sweep_.reset(); }
   void describe(Map& status) const override;
   std::optional<std::string> save_state() const override { return save_named_logs(posts_, post_count_); }
   void restore_state(std::string_view bytes) override { std::tie(posts_, post_count_) = load_named_logs(bytes); }
@@ -41,6 +45,8 @@ class PublishService final : public ServicePlugin {
   Value history(const Value& data) const;
 
   Context* ctx_ = nullptr;
+  RetentionRules retention_;  // docs/services.md, "Retention"
+  Timer sweep_;              // gives back the memory of what retention dropped
   const NameDirectory* users_ = nullptr;
   const NameDirectory* channels_ = nullptr;
   std::size_t max_message_bytes_ = kDefaultMaxTextBytes;

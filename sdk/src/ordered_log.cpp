@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cmath>
+#include <limits>
 #include <iterator>
 #include <stdexcept>
 
+#include "bib/clock.hpp"
 #include "bib/context.hpp"
 #include "bib/replica.hpp"
 #include "bib/stable_hash.hpp"
@@ -140,8 +144,16 @@ OrderedLog OrderedLog::load(StateReader& in) {
   return log;
 }
 
+namespace {
+// Leads the bytes of save_named_logs: "bibLOG" and the format, 2 since entries carry their
+// time. Version 1 had no tag (it began with the count) and no times: such a checkpoint is
+// refused, and the host replays the log instead, which gives every entry its time.
+constexpr std::uint64_t kNamedLogsFormat = 0x6269624c4f470002ULL;
+}  // namespace
+
 std::string save_named_logs(const NamedLogs& logs, std::uint64_t count) {
   StateWriter out;
+  out.u64(kNamedLogsFormat);
   out.u64(count);
   out.u64(logs.size());
   for (const auto& [name, log] : logs) {
@@ -155,6 +167,8 @@ std::pair<NamedLogs, std::uint64_t> load_named_logs(std::string_view bytes) {
   std::pair<NamedLogs, std::uint64_t> loaded{NamedLogs{}, 0};
   if (bytes.empty()) return loaded;
   StateReader in(bytes);
+  if (in.u64() != kNamedLogsFormat)
+    throw std::runtime_error("checkpoint state: ordered logs of an earlier format (entries without their time)");
   loaded.second = in.u64();
   for (std::uint64_t n = in.count(sizeof(std::uint64_t)); n > 0; --n) {
     std::string name = in.str();
@@ -162,6 +176,26 @@ std::pair<NamedLogs, std::uint64_t> load_named_logs(std::string_view bytes) {
   }
   in.expect_end();
   return loaded;
+}
+
+OrderedLog::Outcome insert_retained(NamedLogs& logs, const std::string& name, const Event& event,
+                                    const RetentionRules& rules, double now) {
+  OrderedLog& log = logs[name];
+  const auto outcome = log.insert(LogPosition::of(event), event.request_id, event.timestamp);
+  log.trim(rules.for_name(name), now);
+  return outcome;
+}
+
+Timer start_retention_sweep(Context& ctx, NamedLogs& logs, const RetentionRules& rules) {
+  if (rules.keeps_everything()) return {};
+  constexpr std::chrono::seconds kEvery{30};
+  return ctx.loop().start_timer(
+      kEvery,
+      [&ctx, &logs, &rules] {
+        const double now = ctx.clock().now();
+        for (auto& [name, log] : logs) log.trim(rules.for_name(name), now, true);
+      },
+      true);
 }
 
 bool OrderedLog::has_request(std::uint64_t hash) const {
@@ -190,9 +224,24 @@ void OrderedLog::add_request(std::uint64_t hash) {
 }
 
 OrderedLog::Outcome OrderedLog::insert(const LogPosition& position, std::string_view request_id) {
-  if (request_id.empty()) return insert(position) ? Outcome::added : Outcome::ignored;
+  return insert_entry(position, request_id, 0);
+}
+
+OrderedLog::Outcome OrderedLog::insert(const LogPosition& position, std::string_view request_id, double timestamp) {
+  // Whole seconds, at least 1 (0 means "no time"); beyond 2106 the largest.
+  constexpr double kLast = std::numeric_limits<std::uint32_t>::max();
+  const double seconds = std::isnan(timestamp) ? 1.0 : std::clamp(std::floor(timestamp), 1.0, kLast);
+  return insert_entry(position, request_id, static_cast<std::uint32_t>(seconds));
+}
+
+OrderedLog::Outcome OrderedLog::insert_entry(const LogPosition& position, std::string_view request_id,
+                                             std::uint32_t seconds) {
+  if (request_id.empty())
+    return insert_slot(Slot{position.clock, position.seq, 0, intern(position.origin), seconds}, position)
+               ? Outcome::added
+               : Outcome::ignored;
   const std::uint64_t key = std::max<std::uint64_t>(stable_hash(request_id), 1);  // 0 means none
-  const Slot slot{position.clock, position.seq, key, intern(position.origin)};
+  const Slot slot{position.clock, position.seq, key, intern(position.origin), seconds};
   if (!has_request(key)) {
     if (!insert_slot(slot, position)) return Outcome::ignored;
     add_request(key);
@@ -209,20 +258,70 @@ OrderedLog::Outcome OrderedLog::insert(const LogPosition& position, std::string_
 }
 
 Map OrderedLog::page(const PageQuery& query, std::string_view key, const Loader& load) const {
-  const auto stop = query.before ? lower_bound(*query.before) : slots_.end();
-  const auto count = std::min<std::size_t>(query.limit, static_cast<std::size_t>(stop - slots_.begin()));
-  const auto first = stop - static_cast<std::ptrdiff_t>(count);
+  return page(query, key, load, Retention{}, 0);
+}
+
+Map OrderedLog::page(const PageQuery& query, std::string_view key, const Loader& load, const Retention& retention,
+                     double now) const {
+  const auto oldest = slots_.begin() + static_cast<std::ptrdiff_t>(first_kept(retention));
+  const std::uint32_t cutoff = age_cutoff(retention, now);
+  auto at = query.before ? lower_bound(*query.before) : slots_.end();
+  if (at < oldest) at = oldest;
+
+  // Newest first from the cursor, skipping what the age limit drops.
+  std::vector<const Slot*> picked;
+  picked.reserve(std::min<std::size_t>(query.limit, static_cast<std::size_t>(at - oldest)));
+  while (at != oldest && picked.size() < query.limit) {
+    --at;
+    if (!expired(*at, cutoff)) picked.push_back(&*at);
+  }
+  const bool older_remain =
+      std::any_of(oldest, at, [cutoff](const Slot& slot) { return !expired(slot, cutoff); });
 
   Array entries;
-  entries.reserve(count);
-  for (auto it = first; it != stop; ++it) {
-    if (auto entry = load(position_of(*it))) entries.push_back(std::move(*entry));
+  entries.reserve(picked.size());
+  for (auto it = picked.rbegin(); it != picked.rend(); ++it) {
+    if (auto entry = load(position_of(**it))) entries.push_back(std::move(*entry));
   }
 
   Map reply;
   reply.emplace(std::string(key), std::move(entries));
-  if (first != slots_.begin()) reply.emplace("next", to_cursor(position_of(*first)));
+  if (older_remain) reply.emplace("next", to_cursor(position_of(*picked.back())));
   return reply;
+}
+
+std::size_t OrderedLog::first_kept(const Retention& retention) const {
+  if (retention.max_entries == 0 || slots_.size() <= retention.max_entries) return 0;
+  return slots_.size() - static_cast<std::size_t>(retention.max_entries);
+}
+
+std::uint32_t OrderedLog::age_cutoff(const Retention& retention, double now) {
+  if (retention.max_age_s == 0) return 0;
+  const double cutoff = std::floor(now) - static_cast<double>(retention.max_age_s);
+  if (!(cutoff > 0)) return 0;
+  return static_cast<std::uint32_t>(std::min<double>(cutoff, std::numeric_limits<std::uint32_t>::max()));
+}
+
+std::size_t OrderedLog::trim(const Retention& retention, double now, bool eager) {
+  if (retention.keeps_everything() || slots_.empty()) return 0;
+  std::size_t drop = first_kept(retention);
+  const std::uint32_t cutoff = age_cutoff(retention, now);
+  while (drop < slots_.size() && expired(slots_[drop], cutoff)) ++drop;
+  constexpr std::size_t kBatch = 1024;
+  if (drop == 0 || (!eager && drop < kBatch && drop * 8 < slots_.size())) return 0;
+  slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(drop));
+  rebuild_requests();
+  return drop;
+}
+
+// The request ids of the entries left, in a table sized for them: dropped entries' ids are
+// forgotten, so the table shrinks with the log.
+void OrderedLog::rebuild_requests() {
+  requests_.clear();
+  requests_.shrink_to_fit();
+  request_count_ = 0;
+  for (const Slot& slot : slots_)
+    if (slot.request != 0) add_request(slot.request);
 }
 
 std::optional<Map> string_fields(const Event& event, const std::vector<std::string>& names) {

@@ -97,6 +97,33 @@ INSTANTIATE_TEST_SUITE_P(Plugins, KilledServerTest,
                            return std::string(info.param.replication) + "_" + info.param.persistence;
                          });
 
+// Retention (docs/services.md): every server shows the same newest posts of a channel, the
+// one that was killed, missed writes, replayed its store and caught up included.
+TEST(ReplicationCluster, RetentionKeepsTheSameNewestPostsOnEveryServer) {
+  ClusterOptions options = servers(3);
+  options.set = {"server:plugins.publish.max_posts=30"};
+  LocalCluster cluster(options);
+  cluster.up();
+  Writer writer(cluster.broker_endpoint(), "ana", "geral");
+  ASSERT_TRUE(writer.setup()) << writer.last_error();
+  int n = 0;
+  for (; n < 60; ++n) writer.post("before " + std::to_string(n));
+  cluster.kill("server-2");
+  for (; n < 120; ++n) writer.post("during " + std::to_string(n));
+  cluster.start("server-2");
+  const std::size_t before_the_last = writer.acknowledged().size();
+  for (; n < 160; ++n) writer.post("after " + std::to_string(n));
+  const auto& acknowledged = writer.acknowledged();
+  ASSERT_EQ(acknowledged.size() - before_the_last, 40u) << "the cluster stopped acknowledging: " << writer.last_error();
+
+  expect_converged(cluster, {1, 2, 3}, static_cast<std::int64_t>(acknowledged.size()) + 2);
+  // One writer whose session carries its clock: the cluster's order is the order of writing,
+  // and the newest 30 were all written with every server up.
+  const std::vector<std::string> newest(acknowledged.end() - 30, acknowledged.end());
+  for (int server = 1; server <= 3; ++server)
+    EXPECT_EQ(history_on(cluster, server, "geral"), newest) << "server-" << server;
+}
+
 TEST(ReplicationCluster, AServerStoppedForTenSecondsConvergesAfterSigcont) {
   LocalCluster cluster(servers(3));
   cluster.up();

@@ -218,4 +218,38 @@ TEST_F(MessageServiceTest, ATwiceCommittedRequestShowsOnceInBothInboxes) {
   }
 }
 
+// Retention (docs/services.md): each inbox keeps its newest max_messages, none older than
+// max_age_s; a message counts in both its users' inboxes.
+TEST(MessageRetention, EachInboxKeepsItsNewestMessagesWithinTheAgeLimit) {
+  bib::test::FakeContext ctx(Map{{"max_messages", 3}, {"max_age_s", 60}});
+  FakeDirectory users;
+  users.names = {"ana", "bia", "caio"};
+  ctx.plugins = {{"login", &users}};
+  bib::message::MessageService service;
+  service.configure(ctx);
+  auto apply = [&](const bib::Event& event) {
+    ctx.applied.add(event);
+    service.apply(event, ApplyMode::replicated);
+  };
+  auto inbox = [&](const std::string& user) {
+    return texts_of(std::get<bib::Reply>(service.handle({"inbox", Map{{"user", user}}, "test"})).data);
+  };
+  const double now = ctx.clock().now();
+  apply(message_event("server-1", 1, 1, "caio", "ana", "too old", now - 61));
+  for (std::uint64_t n = 2; n <= 6; ++n)
+    apply(message_event("server-1", n, n, n % 2 ? "ana" : "bia", n % 2 ? "bia" : "ana", "m" + std::to_string(n), now - 5));
+  apply(message_event("server-2", 1, 7, "caio", "caio", "self", now - 5));
+  EXPECT_EQ(inbox("ana"), (std::vector<std::string>{"m4", "m5", "m6"}));
+  EXPECT_EQ(inbox("bia"), (std::vector<std::string>{"m4", "m5", "m6"}));
+  EXPECT_EQ(inbox("caio"), (std::vector<std::string>{"self"}));  // "too old" is past a minute
+
+  bib::test::FakeContext bad(Map{{"max_messages", -2}});
+  bad.plugins = {{"login", &users}};
+  bib::message::MessageService refused;
+  EXPECT_THROW(refused.configure(bad), std::invalid_argument);
+  bib::test::FakeContext unknown(Map{{"max_posts", 2}});
+  unknown.plugins = {{"login", &users}};
+  EXPECT_THROW(refused.configure(unknown), std::invalid_argument);
+}
+
 }  // namespace

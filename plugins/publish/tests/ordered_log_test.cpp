@@ -5,8 +5,11 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "bib/ordered_log.hpp"
+#include "support/fake_context.hpp"
 
 namespace {
 
@@ -150,6 +153,127 @@ TEST(OrderedLogTwins, ManyRequestsEachKeepOneEntryWhateverTheOrderOfTheirTwins) 
   EXPECT_EQ(log.size(), kRequests);
   auto page = log.page({1, bib::LogPosition{2 * 1000, "", 0}}, "items", cursor_entry);
   EXPECT_EQ(page.at("items"), (bib::Array{"1999:server-1:1000"}));
+}
+
+// Retention (bib/retention.hpp): what a log shows and keeps is a function of the entries it
+// holds and of the clock, never of the order they arrived in.
+std::vector<std::string> whole_log(const bib::OrderedLog& log, const bib::Retention& retention, double now) {
+  std::vector<std::string> out;
+  bib::PageQuery query{7, std::nullopt};
+  for (;;) {
+    Map page = log.page(query, "items", cursor_entry, retention, now);
+    const auto& items = page.at("items").as_array();
+    std::vector<std::string> texts;
+    for (const Value& item : items) texts.push_back(item.as_string());
+    out.insert(out.begin(), texts.begin(), texts.end());
+    if (!page.count("next")) return out;
+    query.before = bib::parse_cursor(page.at("next").as_string());
+  }
+}
+
+TEST(OrderedLogRetention, ACountLimitKeepsTheSameNewestEntriesWhateverTheArrivalOrder) {
+  std::vector<LogPosition> all;
+  for (std::uint64_t n = 1; n <= 3000; ++n) all.push_back({n / 2, n % 3 ? "server-1" : "server-2", n});
+  const bib::Retention keep{500, 0};
+  std::vector<std::vector<std::string>> seen;
+  for (unsigned seed : {1U, 2U, 3U}) {
+    std::vector<LogPosition> order = all;
+    std::shuffle(order.begin(), order.end(), std::mt19937(seed));
+    bib::OrderedLog log;
+    for (const LogPosition& p : order) {
+      log.insert(p, "r" + std::to_string(p.seq), 1000.0);
+      log.trim(keep, 1000.0);
+    }
+    // Trimmed in batches: never much more than the limit held, never less than it shown.
+    EXPECT_LE(log.size(), 500U + 1024U);
+    seen.push_back(whole_log(log, keep, 1000.0));
+    log.trim(keep, 1000.0, true);
+    EXPECT_EQ(log.size(), 500U);
+    EXPECT_EQ(whole_log(log, keep, 1000.0), seen.back());
+  }
+  ASSERT_EQ(seen[0].size(), 500U);
+  EXPECT_EQ(seen[0].front(), bib::to_cursor(all[2500]));
+  EXPECT_EQ(seen[0].back(), bib::to_cursor(all.back()));
+  EXPECT_EQ(seen[1], seen[0]);
+  EXPECT_EQ(seen[2], seen[0]);
+}
+
+TEST(OrderedLogRetention, AnAgeLimitHidesOlderEntriesAndTrimGivesTheirMemoryBack) {
+  bib::OrderedLog log;
+  // Ten entries a minute apart, the newest at t = 10,000 s; the fourth has no time at all.
+  for (std::uint64_t n = 1; n <= 10; ++n) {
+    if (n == 4)
+      log.insert({n, "s", n}, "");
+    else
+      log.insert({n, "s", n}, "", 10000.0 - 60.0 * static_cast<double>(10 - n));
+  }
+  const bib::Retention five_minutes{0, 300};
+  // At 10,000.5 s: entries from 9,700 s on are kept (the 5th on), and the one without a time.
+  EXPECT_EQ(whole_log(log, five_minutes, 10000.5),
+            (std::vector<std::string>{"4:s:4", "5:s:5", "6:s:6", "7:s:7", "8:s:8", "9:s:9", "10:s:10"}));
+  EXPECT_EQ(log.page({2, LogPosition{6, "s", 6}}, "items", cursor_entry, five_minutes, 10000.5),
+            (Map{{"items", bib::Array{"4:s:4", "5:s:5"}}}));
+  // A minute later the 5th is gone too; an hour later only the timeless entry is left.
+  EXPECT_EQ(whole_log(log, five_minutes, 10060.0).front(), "4:s:4");
+  EXPECT_EQ(whole_log(log, five_minutes, 10060.0).size(), 6U);
+  EXPECT_EQ(whole_log(log, five_minutes, 13600.0), (std::vector<std::string>{"4:s:4"}));
+  // Trimming stops at the first entry kept: the timeless 4th keeps the later ones in memory,
+  // though pages leave them out.
+  EXPECT_EQ(log.trim(five_minutes, 13600.0, true), 3U);
+  EXPECT_EQ(log.size(), 7U);
+  EXPECT_EQ(whole_log(log, five_minutes, 13600.0), (std::vector<std::string>{"4:s:4"}));
+  // No limit shows everything that is held.
+  EXPECT_EQ(whole_log(log, bib::Retention{}, 13600.0).size(), 7U);
+}
+
+TEST(OrderedLogRetention, BothLimitsTogetherAndTheTwinRuleAfterATrim) {
+  using Outcome = bib::OrderedLog::Outcome;
+  bib::OrderedLog log;
+  for (std::uint64_t n = 1; n <= 2000; ++n)
+    log.insert({10 * n, "server-2", n}, "r" + std::to_string(n), 5000.0 + static_cast<double>(n));
+  const bib::Retention keep{100, 50};  // the newest 100, and none older than 50 s
+  // At 7,000 s the entries of 6,950 s (exactly 50 s old) and later: the newest 51.
+  EXPECT_EQ(whole_log(log, keep, 7000.0).size(), 51U);
+  EXPECT_EQ(whole_log(log, keep, 7000.0).front(), "19500:server-2:1950");
+  EXPECT_EQ(log.trim(keep, 7000.0, true), 1949U);
+  // The ids of the entries left are still known: an earlier twin replaces, a later is ignored.
+  EXPECT_EQ(log.insert({19995, "server-1", 7}, "r2000", 6999.0), Outcome::replaced);
+  EXPECT_EQ(log.insert({19991, "server-3", 8}, "r1999", 6999.0), Outcome::ignored);
+  EXPECT_EQ(log.size(), 51U);
+}
+
+TEST(OrderedLogRetention, SavedLogsKeepTheirTimesAndAnEarlierFormatIsRefused) {
+  bib::NamedLogs logs;
+  for (std::uint64_t n = 1; n <= 20; ++n)
+    logs["geral"].insert({n, "s", n}, "", 100.0 * static_cast<double>(n));
+  const bib::Retention ten_minutes{0, 600};
+  const std::string bytes = bib::save_named_logs(logs, 20);
+  auto [loaded, count] = bib::load_named_logs(bytes);
+  EXPECT_EQ(count, 20U);
+  EXPECT_EQ(whole_log(loaded.at("geral"), ten_minutes, 2000.0), whole_log(logs.at("geral"), ten_minutes, 2000.0));
+  EXPECT_EQ(whole_log(loaded.at("geral"), ten_minutes, 2000.0).size(), 7U);
+  // Version 1 began with the count: such a checkpoint is refused, so the host replays instead.
+  bib::StateWriter old;
+  old.u64(20);
+  old.u64(0);
+  EXPECT_THROW(bib::load_named_logs(old.take()), std::runtime_error);
+}
+
+TEST(OrderedLogRetention, RetentionSweepTrimsEveryLogOnTheLoop) {
+  bib::test::FakeContext ctx;
+  bib::RetentionRules rules;
+  rules.fallback = bib::Retention{10, 0};
+  rules.by_name["small"] = bib::Retention{2, 0};
+  bib::NamedLogs logs;
+  for (std::uint64_t n = 1; n <= 100; ++n) {
+    logs["big"].insert({n, "s", n}, "", 1.0);
+    logs["small"].insert({n, "s", n}, "", 1.0);
+  }
+  bib::Timer sweep = bib::start_retention_sweep(ctx, logs, rules);
+  ctx.loop_.advance(std::chrono::seconds(31));
+  EXPECT_EQ(logs.at("big").size(), 10U);
+  EXPECT_EQ(logs.at("small").size(), 2U);
+  EXPECT_FALSE(bib::start_retention_sweep(ctx, logs, bib::RetentionRules{}));
 }
 
 }  // namespace

@@ -355,4 +355,70 @@ TEST_F(PublishServiceTest, SavedStateRestoredElsewhereAnswersTheSameHistory) {
   EXPECT_EQ(empty.at("posts"), Value(0));
 }
 
+// Retention (docs/services.md): the newest max_posts of a channel, none older than max_age_s,
+// and a channel's own limits in channel_retention.
+class PublishRetentionTest : public PublishServiceTest {
+ protected:
+  PublishRetentionTest()
+      : PublishServiceTest(Map{{"max_posts", 5},
+                               {"max_age_s", 3600},
+                               {"channel_retention", Map{{"vazio", Map{{"max_posts", 2}}}}}}) {}
+};
+
+TEST_F(PublishRetentionTest, HistoryShowsOnlyWhatEachChannelKeeps) {
+  const double now = ctx.clock().now();
+  for (std::uint64_t n = 1; n <= 12; ++n) {
+    apply(post_event("server-1", n, n, "g" + std::to_string(n), "geral", "ana", now - 10), ApplyMode::replicated);
+    apply(post_event("server-2", n, n, "v" + std::to_string(n), "vazio", "bia", now - 7200), ApplyMode::replicated);
+  }
+  // geral: the newest five. vazio: its own limit of two, and no age limit (its table leaves
+  // max_age_s out), so two-hour-old posts still show.
+  EXPECT_EQ(messages_of(history({})), (std::vector<std::string>{"g8", "g9", "g10", "g11", "g12"}));
+  EXPECT_EQ(messages_of(reply("history", Map{{"channel", "vazio"}})), (std::vector<std::string>{"v11", "v12"}));
+  // Paging ends at the oldest post kept.
+  const Value page = history({{"limit", 3}});
+  EXPECT_EQ(messages_of(page), (std::vector<std::string>{"g10", "g11", "g12"}));
+  const Value older = history({{"limit", 3}, {"before", page.get_string("next")}});
+  EXPECT_EQ(messages_of(older), (std::vector<std::string>{"g8", "g9"}));
+  EXPECT_FALSE(older.contains("next"));
+  // Posts older than an hour are not shown in geral, however few there are.
+  apply(post_event("server-3", 1, 100, "old", "geral", "ana", now - 4000), ApplyMode::replicated);
+  EXPECT_EQ(messages_of(history({})), (std::vector<std::string>{"g9", "g10", "g11", "g12"}));
+  // `posts` in status still counts every post applied.
+  EXPECT_EQ(status().at("posts"), Value(25));
+}
+
+TEST_F(PublishRetentionTest, TheSweepGivesBackWhatAnIdleChannelNoLongerKeeps) {
+  service.start();
+  const double now = ctx.clock().now();
+  for (std::uint64_t n = 1; n <= 3; ++n)
+    apply(post_event("server-1", n, n, "p" + std::to_string(n), "geral", "ana", now - 3590), ApplyMode::replicated);
+  EXPECT_EQ(messages_of(history({})).size(), 3U);
+  ctx.clock().set_offset(20);  // twenty seconds on: past the hour
+  EXPECT_EQ(messages_of(history({})).size(), 0U);
+  const std::optional<std::string> before = service.save_state();
+  ctx.loop_.advance(std::chrono::seconds(31));
+  const std::optional<std::string> after = service.save_state();
+  ASSERT_TRUE(before && after);
+  EXPECT_LT(after->size(), before->size());  // three positions fewer in the checkpoint state
+  service.stop();
+  EXPECT_TRUE(ctx.loop_.timers.empty());
+}
+
+TEST_F(PublishConfigureTest, RefusesBadRetentionAndUnknownOptions) {
+  auto error_of = [&](Map config) {
+    bib::test::FakeContext ctx(std::move(config));
+    ctx.plugins = {{"login", &users}, {"channel", &channels}};
+    return configure_error(service, ctx);
+  };
+  EXPECT_EQ(error_of(Map{{"max_posts", -1}}), "option 'max_posts' must be at least 0, got -1");
+  EXPECT_EQ(error_of(Map{{"max_age_s", "a day"}}), "option 'max_age_s' must be a whole number, got 'a day'");
+  EXPECT_EQ(error_of(Map{{"channel_retention", Map{{"geral", Map{{"max_post", 3}}}}}}),
+            "option 'channel_retention.geral': unknown option 'max_post' (options: max_posts, max_age_s)");
+  EXPECT_EQ(error_of(Map{{"channel_retention", Map{{"geral", 3}}}}),
+            "option 'channel_retention.geral' must be a table, got integer");
+  EXPECT_EQ(error_of(Map{{"max_post", 3}}).rfind("unknown option 'max_post'", 0), 0U);
+  EXPECT_EQ(error_of(Map{{"max_posts", "100"}, {"max_age_s", 0}}), "");
+}
+
 }  // namespace

@@ -22,13 +22,17 @@
 #include <utility>
 #include <vector>
 
+#include "bib/event_loop.hpp"
 #include "bib/export.hpp"
 #include "bib/result.hpp"
+#include "bib/retention.hpp"
 #include "bib/service.hpp"
 #include "bib/state_bytes.hpp"
 #include "bib/value.hpp"
 
 namespace bib {
+
+class Context;
 
 // Where an entry sits in the total order; its event's identity.
 struct LogPosition {
@@ -68,8 +72,6 @@ BIB_SDK_API Result<PageQuery> page_query(const Value& request_data);
 // entries' bodies are the events' data, which live in the node's store, and page() reads them
 // back through a Loader (a service plugin builds it on ctx.replica()->event()). So a channel
 // with a million posts costs tens of MiB of memory, not its text.
-class Context;
-
 class BIB_SDK_API OrderedLog {
  public:
   // The entry at a position, read back from its event; nothing when the event cannot be found
@@ -88,11 +90,26 @@ class BIB_SDK_API OrderedLog {
   // would show only one of their entries, the same one on every replica.
   enum class Outcome { added, replaced, ignored };
   Outcome insert(const LogPosition& position, std::string_view request_id);
+  // The same, with the event's timestamp (seconds since the epoch), which a Retention's age
+  // limit reads. An entry inserted without one never expires by age.
+  Outcome insert(const LogPosition& position, std::string_view request_id, double timestamp);
   std::size_t size() const noexcept { return slots_.size(); }
   bool empty() const noexcept { return slots_.empty(); }
 
   // One page as reply data: {<key>: [entries oldest first], "next": cursor (when older remain)}.
   Map page(const PageQuery& query, std::string_view key, const Loader& load) const;
+  // The same, showing only the entries `retention` keeps at `now` (seconds since the epoch):
+  // the newest max_entries of the log, less those older than max_age_s. Every replica holding
+  // the same entries shows the same pages (the age limit: as of its own clock).
+  Map page(const PageQuery& query, std::string_view key, const Loader& load, const Retention& retention,
+           double now) const;
+
+  // Gives back the memory of the entries `retention` no longer keeps at `now`; returns how
+  // many went. Pages leave them out already, so unless `eager` this waits until a batch is
+  // worth it (1,024 entries or an eighth of the log), instead of moving the whole log for
+  // every new entry of a log at its limit. An entry dropped is gone for good: one arriving
+  // later that is older than what the log keeps is not shown either.
+  std::size_t trim(const Retention& retention, double now, bool eager = false);
 
   // For checkpoints (ServicePlugin::save_state): the whole log as bytes, copied as it lies in
   // memory, and back. load() throws std::runtime_error on bytes save() did not write.
@@ -107,7 +124,7 @@ class BIB_SDK_API OrderedLog {
     std::uint64_t seq;
     std::uint64_t request;
     std::uint32_t origin;
-    std::uint32_t unused = 0;  // the padding, named so that saved bytes are all initialised
+    std::uint32_t seconds = 0;  // the event's timestamp, whole seconds (0: none; never expires)
   };
   std::uint32_t intern(const std::string& origin);
   LogPosition position_of(const Slot& slot) const { return {slot.clock, origins_[slot.origin], slot.seq}; }
@@ -115,6 +132,12 @@ class BIB_SDK_API OrderedLog {
   std::vector<Slot>::const_iterator lower_bound(const LogPosition& position) const;
   bool less(const Slot& a, const Slot& b) const;
   bool insert_slot(const Slot& slot, const LogPosition& position);
+  Outcome insert_entry(const LogPosition& position, std::string_view request_id, std::uint32_t seconds);
+  // Where the entries `retention` keeps by count begin, and the age below which it drops them.
+  std::size_t first_kept(const Retention& retention) const;
+  static std::uint32_t age_cutoff(const Retention& retention, double now);
+  static bool expired(const Slot& slot, std::uint32_t cutoff) { return slot.seconds != 0 && slot.seconds < cutoff; }
+  void rebuild_requests();
   void erase(const LogPosition& position);
   // The set of request hashes held: open addressing in a flat table (a node-based set would
   // cost three times the memory per entry).
@@ -134,6 +157,16 @@ using NamedLogs = std::map<std::string, OrderedLog, std::less<>>;
 BIB_SDK_API std::string save_named_logs(const NamedLogs& logs, std::uint64_t count);
 // Throws std::runtime_error on bytes save_named_logs() did not write; "" gives no logs.
 BIB_SDK_API std::pair<NamedLogs, std::uint64_t> load_named_logs(std::string_view bytes);
+
+// An event's entry into logs[name] (created when missing), then what that log's retention no
+// longer keeps at `now` dropped (in batches, OrderedLog::trim).
+BIB_SDK_API OrderedLog::Outcome insert_retained(NamedLogs& logs, const std::string& name, const Event& event,
+                                                const RetentionRules& rules, double now);
+
+// Every 30 s on ctx's loop, each log of `logs` gives back the memory of what its retention
+// dropped (an idle channel's expired posts too). No timer when the rules keep everything. The
+// logs and rules must outlive the timer.
+[[nodiscard]] BIB_SDK_API Timer start_retention_sweep(Context& ctx, NamedLogs& logs, const RetentionRules& rules);
 
 // The named fields of an event's data, each a string (user, channel, message), or nothing when
 // one is missing or not a string: every replica skips such an event alike.

@@ -22,6 +22,7 @@
 #include "bib/replication.hpp"
 #include "bib/reply.hpp"
 #include "bib/result.hpp"
+#include "bib/retention.hpp"
 #include "bib/service.hpp"
 #include "bib/value.hpp"
 #include "bib/version.hpp"
