@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets of tests/fuzz with Debian's clang-14 and runs them
 # (docs/fuzzing.md).
 #
-#   tools/fuzz.sh [--build-dir DIR] [--long] [--target NAME]
+#   tools/fuzz.sh [--build-dir DIR] [--long [--timeout S]] [--target NAME]
 #     --build-dir DIR  the fuzz tree (default build-fuzz); configured with CC=clang-14
 #                      CXX=clang++-14, Ninja and -DBIB_FUZZ=ON (ccache, when installed, is
 #                      picked up by CMakeLists.txt itself)
@@ -12,6 +12,9 @@
 #                      after the other, at nice 10, one job and one worker each; prints each
 #                      one's executions per second and final coverage, and a summary in
 #                      DIR/fuzz-long/summary.txt
+#     --timeout S      the long run: an input that takes S seconds of wall-clock time is a
+#                      failure (default 10); raise it (300) when the run shares the machine
+#                      at a low priority, where a starved process passes 10 s on one input
 #     --target NAME    only that target (msgpack_codec, request_envelope, json_text,
 #                      worker_frames, replication_messages, proxy_subscription, json_records,
 #                      toml_config)
@@ -30,11 +33,14 @@ targets=(msgpack_codec request_envelope json_text worker_frames replication_mess
 build_dir="$here/build-fuzz"
 long=0
 only=""
+timeout=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build_dir=$(realpath -m "$2"); shift ;;
     --long) long=1 ;;
     --target) only="$2"; shift ;;
+    --timeout) timeout="$2"; shift
+      [[ "$timeout" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --timeout wants whole seconds, got '$timeout'" >&2; exit 2; } ;;
     *) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -78,7 +84,7 @@ for t in "${targets[@]}"; do
   [ -f "$here/tests/fuzz/$t.dict" ] && dict=("-dict=$here/tests/fuzz/$t.dict")
   echo "== $t: $runs executions (log: $work/fuzz-0.log)"
   start=$SECONDS
-  (cd "$work" && exec nice -n 10 "$build_dir/bin/bib-fuzz-$t" -runs=$runs -jobs=1 -workers=1 -timeout=10 -malloc_limit_mb=1 \
+  (cd "$work" && exec nice -n 10 "$build_dir/bin/bib-fuzz-$t" -runs=$runs -jobs=1 -workers=1 -timeout="$timeout" -malloc_limit_mb=1 \
     -print_final_stats=1 "${dict[@]}" -artifact_prefix="$work/artifacts/" "${dirs[@]}") >/dev/null 2>&1 &
   pid=$!
   tail -n +1 -F --pid=$pid "$work/fuzz-0.log" 2>/dev/null |
