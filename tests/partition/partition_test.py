@@ -353,6 +353,8 @@ def main():
     finally:
         cluster.down()
         net.down()
+    if code == 0:
+        shutil.rmtree(workdir, ignore_errors=True)  # the logs stay only when they say why it failed
     return code
 
 
