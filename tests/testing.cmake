@@ -27,14 +27,20 @@ include(GoogleTest)
 # bib_add_test(NAME SOURCES...): one GoogleTest executable, each test case its own ctest test.
 # bib_add_test(NAME SOURCES... [FIXTURES_REQUIRED F...]): the cases need ctest fixtures F (the
 # PostgreSQL server `postgres`, plugins/persistence-postgres/tests).
+# bib_add_test(NAME SOURCES... [COST SECONDS]): about how long each case runs; ctest starts the
+# costliest first. A clean clone (CI's) has no timings of earlier runs, and a suite run with many
+# jobs at once ends when its last long case does, so the long ones must not start last.
 function(bib_add_test name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "FIXTURES_REQUIRED")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "COST" "FIXTURES_REQUIRED")
   add_executable(${name} ${arg_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE bib-test-support GTest::gtest_main)
   target_precompile_headers(${name} REUSE_FROM bib-test-pch)
   set(properties TIMEOUT 240)
   if(arg_FIXTURES_REQUIRED)
     list(APPEND properties FIXTURES_REQUIRED "${arg_FIXTURES_REQUIRED}")
+  endif()
+  if(arg_COST)
+    list(APPEND properties COST ${arg_COST})
   endif()
   # PRE_TEST: tests are listed when ctest runs, not by running every binary during the build.
   gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
