@@ -11,9 +11,13 @@
 # Ends with "N passed, N failed"; exits 1 when any part failed. Without an engine the tests fail
 # (with one line saying so), they never pass silently.
 #
-#   tools/container-test.sh [--no-runtime] [--only compose|swarm|consistency]
-#     --no-runtime   do not run tools/container-runtime.sh: use the engine that answers as it is
-# Environment: BIB_TEST_IMAGE, BIB_TEST_BUILDKIT, BIB_TEST_BUILD_JOBS (tests/container/lib.sh).
+#   tools/container-test.sh [--no-runtime] [--prebuilt TREE] [--only compose|swarm|consistency]
+#     --no-runtime     do not run tools/container-runtime.sh: use the engine that answers as it is
+#     --prebuilt TREE  the image takes the programs of the built release tree TREE (its
+#                      `cmake --install`) instead of compiling the sources itself; tools/test.sh
+#                      passes its own build/, which its release suite tests
+# Environment: BIB_TEST_IMAGE, BIB_TEST_BUILDKIT, BIB_TEST_BUILD_JOBS, BIB_TEST_PREBUILT
+# (tests/container/lib.sh).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 runtime=1
@@ -22,7 +26,9 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --no-runtime) runtime=0 ;;
     --only) only=${2:-}; shift ;;
-    *) echo "usage: tools/container-test.sh [--no-runtime] [--only compose|swarm|consistency]" >&2; exit 2 ;;
+    --prebuilt) [ -n "${2:-}" ] || { echo "container-test: --prebuilt TREE" >&2; exit 2; }
+      export BIB_TEST_PREBUILT; BIB_TEST_PREBUILT=$(realpath "$2"); shift ;;
+    *) echo "usage: tools/container-test.sh [--no-runtime] [--prebuilt TREE] [--only compose|swarm|consistency]" >&2; exit 2 ;;
   esac
   shift
 done

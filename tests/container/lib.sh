@@ -9,6 +9,9 @@
 #   BIB_TEST_BUILDKIT   auto | 1 (require BuildKit) | 0 (the classic builder)    auto
 #   BIB_TEST_BUILD_JOBS compile jobs in the image build         2
 #   BIB_TEST_SKIP_BUILD 1: use BIB_TEST_IMAGE as it is (it must exist)
+#   BIB_TEST_PREBUILT   a built release tree (build/): the image takes its `cmake --install`
+#                       (the Dockerfile's BIB_BUILD=prebuilt) instead of compiling from source
+#   BIB_TEST_PREBUILT_AFTER  a file written once that tree is built: wait for it (await_prebuilt)
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 image=${BIB_TEST_IMAGE:-bulletinboard:test}
@@ -106,6 +109,40 @@ choose_builder() {
   return 0
 }
 
+# await_prebuilt TREE: when BIB_TEST_PREBUILT_AFTER names a file that another process writes once
+# TREE is built ("built", or anything else when it failed; tools/test.sh does), builds the
+# Dockerfile's toolchain stage meanwhile (its apt-get: the layer is then cached), then waits for
+# that file. Uses the caller's build_cli, env and args (tagging $sdk_image, which the build of
+# the build stage tags again).
+await_prebuilt() {
+  local after=${BIB_TEST_PREBUILT_AFTER:-}
+  [ -n "$after" ] || return 0
+  if [ ! -e "$after" ]; then
+    log "building the toolchain stage while $1 is built; output in $build_log"
+    (cd "$repo" && env "${env[@]}" timeout 1200 nice -n 10 "$build_cli" "${args[@]/#$image/$sdk_image}" --target toolchain . >>"$build_log" 2>&1) ||
+      { tail -n 40 "$build_log" >&2; fail "the image's toolchain stage failed (whole output: $build_log)"; }
+    wait_until 3000 "the release tree $1 built (BIB_TEST_PREBUILT_AFTER=$after)" test -e "$after"
+  fi
+  [ "$(cat "$after")" = built ] || fail "the release tree $1 did not build, so there is no image to test"
+}
+
+# stage_prebuilt TREE: `cmake --install` of the release tree TREE into .bib-prebuilt/ of the
+# context, laid out as the Dockerfile's own build installs (prefix /usr/local, libraries in lib/).
+# The image then ships the programs that tree's tests ran: same sources, compiler, packages (this
+# host is Debian 12, as the image) and -O2, only its line tables more, which the image strips.
+stage_prebuilt() {
+  local tree=$1 cache=$1/CMakeCache.txt
+  [ -f "$cache" ] || fail "BIB_TEST_PREBUILT=$tree: not a configured build tree (no CMakeCache.txt)"
+  grep -qx 'CMAKE_INSTALL_LIBDIR:PATH=lib' "$cache" ||
+    fail "BIB_TEST_PREBUILT=$tree: its libraries do not install to lib/ (CMAKE_INSTALL_LIBDIR), as the image's do"
+  grep -Eq '^BIB_(SANITIZE|FUZZ):BOOL=ON' "$cache" &&
+    fail "BIB_TEST_PREBUILT=$tree: a sanitizer or fuzz tree; the image takes a release tree"
+  [ -x "$tree/bin/bib-host" ] || fail "BIB_TEST_PREBUILT=$tree: not built (no bin/bib-host)"
+  rm -rf "$repo/.bib-prebuilt"
+  DESTDIR="$repo/.bib-prebuilt" cmake --install "$tree" --prefix /usr/local >/dev/null ||
+    fail "BIB_TEST_PREBUILT=$tree: cmake --install failed"
+}
+
 # Builds $image from the working tree with tools/docker/Dockerfile, as `docker-compose build`
 # does, at low priority (`nice`, and `--cpu-shares` where the classic builder takes it), and tags
 # its build stage $sdk_image (from the same cache: nothing is compiled twice). With
@@ -120,7 +157,7 @@ build_image() {
     return 0
   fi
   choose_builder
-  local dockerfile=$repo/tools/docker/Dockerfile started=$SECONDS
+  local dockerfile=$repo/tools/docker/Dockerfile started=$SECONDS from=source
   local args=(build --network host -f "$dockerfile" -t "$image" --build-arg "BUILD_JOBS=${BIB_TEST_BUILD_JOBS:-2}")
   local env=()
   case "$build_mode" in
@@ -137,14 +174,23 @@ build_image() {
     args=(build --network host -f "$build_dir/Dockerfile" -t "$image" --progress plain
           --build-arg "BUILD_JOBS=${BIB_TEST_BUILD_JOBS:-2}" --build-arg CCACHE=on)
   fi
-  log "building $image from source ($build_mode builder: $build_cli); output in ${build_log:=$(mktemp)}"
+  : "${build_log:=$(mktemp)}"
+  if [ -n "${BIB_TEST_PREBUILT:-}" ]; then
+    await_prebuilt "$BIB_TEST_PREBUILT"
+    stage_prebuilt "$BIB_TEST_PREBUILT"
+    from="the release tree $BIB_TEST_PREBUILT"
+    args+=(--build-arg BIB_BUILD=prebuilt)
+  fi
+  log "building $image from $from ($build_mode builder: $build_cli); output in $build_log"
   if ! (cd "$repo" && env "${env[@]}" timeout 3000 nice -n 10 "$build_cli" "${args[@]}" . >"$build_log" 2>&1 &&
         env "${env[@]}" timeout 600 "$build_cli" "${args[@]/#$image/$sdk_image}" --target build . >>"$build_log" 2>&1); then
     tail -n 40 "$build_log" >&2
     [ -n "${build_dir:-}" ] && rm -rf "$build_dir"
+    rm -rf "$repo/.bib-prebuilt"
     fail "the image build failed (whole output: $build_log)"
   fi
   [ -n "${build_dir:-}" ] && rm -rf "$build_dir"
+  rm -rf "$repo/.bib-prebuilt"
   local size
   size=$(docker image inspect "$image" --format '{{.Size}}')
   log "built $image in $((SECONDS - started)) s: $((size / 1000000)) MB"
