@@ -21,6 +21,12 @@ target_compile_definitions(bib-test-support PRIVATE
 # skipped silently; give such a test its own with target_precompile_headers(NAME PRIVATE ...).
 add_executable(bib-test-pch ${CMAKE_CURRENT_LIST_DIR}/support/test_pch.cpp)
 target_link_libraries(bib-test-pch PRIVATE bib-test-support GTest::gtest_main)
+# The test executables' own sources are compiled without optimisation, in both trees: what they
+# test (the libraries, plugins and programs) keeps the tree's level (-O2, or -O1 under the
+# sanitizers), while the test code, which mostly waits on what it tests, compiles in about half
+# the time (docs/testing.md, "Build and CI speed"). The PCH must be built the same way.
+set(BIB_TEST_CODE_OPTIONS -O0 CACHE STRING "Extra compile options of the test executables' own sources")
+target_compile_options(bib-test-pch PRIVATE ${BIB_TEST_CODE_OPTIONS})
 target_precompile_headers(bib-test-pch PRIVATE <gtest/gtest.h> <zmq.hpp> <spdlog/spdlog.h> <bib/value.hpp>)
 
 include(GoogleTest)
@@ -35,6 +41,7 @@ function(bib_add_test name)
   add_executable(${name} ${arg_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE bib-test-support GTest::gtest_main)
   target_precompile_headers(${name} REUSE_FROM bib-test-pch)
+  target_compile_options(${name} PRIVATE ${BIB_TEST_CODE_OPTIONS})
   set(properties TIMEOUT 240)
   if(arg_FIXTURES_REQUIRED)
     list(APPEND properties FIXTURES_REQUIRED "${arg_FIXTURES_REQUIRED}")
