@@ -35,8 +35,15 @@ const char* toml_type_name(const toml::node& node) {
   }
 }
 
+// How deep tables and arrays may nest in a config. No setting needs more than a few levels; the
+// limit keeps the recursion below (and the key paths it builds) bounded, whatever the file holds:
+// a fuzzed config of dotted keys thousands deep overflowed the stack (docs/fuzzing.md).
+constexpr int kMaxConfigDepth = 32;
+
 // TOML → Value, expanding variables in every string; errors name the key and its line.
-Value to_value(const toml::node& node, const std::string& file, const std::string& key) {
+Value to_value(const toml::node& node, const std::string& file, const std::string& key, int depth = 0) {
+  if (depth > kMaxConfigDepth && (node.is_array() || node.is_table()))
+    fail(where(file, node), key, "nested more than " + std::to_string(kMaxConfigDepth) + " levels deep");
   try {
     if (auto s = node.as_string()) return Value(expand_variables(s->get()));
   } catch (const ConfigError& e) {
@@ -48,12 +55,12 @@ Value to_value(const toml::node& node, const std::string& file, const std::strin
   if (auto arr = node.as_array()) {
     Array out;
     for (std::size_t i = 0; i < arr->size(); ++i)
-      out.push_back(to_value(*arr->get(i), file, key + "[" + std::to_string(i) + "]"));
+      out.push_back(to_value(*arr->get(i), file, key + "[" + std::to_string(i) + "]", depth + 1));
     return Value(std::move(out));
   }
   if (auto table = node.as_table()) {
     Map out;
-    for (auto&& [k, v] : *table) out.emplace(std::string(k.str()), to_value(v, file, key + "." + std::string(k.str())));
+    for (auto&& [k, v] : *table) out.emplace(std::string(k.str()), to_value(v, file, key + "." + std::string(k.str()), depth + 1));
     return Value(std::move(out));
   }
   std::ostringstream text;  // dates and times stay readable strings

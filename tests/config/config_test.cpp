@@ -93,6 +93,22 @@ TEST_F(ConfigTest, WrongTypeErrorNamesFileLineAndKey) {
   EXPECT_NE(err.find(".toml:3: key 'host.liveness': must be an integer, got string"), std::string::npos) << err;
 }
 
+// Plugin options of dotted keys N levels deep: [[plugins]] name = "x", then o.k1.k2...kN = 1.
+std::string nested_options(int levels) {
+  std::string key = "o";
+  for (int i = 1; i < levels; ++i) key += ".k" + std::to_string(i);
+  return "[[plugins]]\nname = \"x\"\n" + key + " = 1\n";
+}
+
+TEST_F(ConfigTest, OptionsNestedDeeperThanTheLimitAreRefusedNotRecursedInto) {
+  // 32 levels of tables below the plugin entry are read; more are an error naming the key.
+  EXPECT_EQ(error_of(nested_options(32)), "");
+  const auto err = error_of(nested_options(34));
+  EXPECT_NE(err.find("nested more than 32 levels deep"), std::string::npos) << err;
+  // What the fuzzer found (docs/fuzzing.md): thousands of levels overflowed the stack.
+  EXPECT_NE(error_of(nested_options(5000)).find("nested more than 32 levels deep"), std::string::npos);
+}
+
 TEST_F(ConfigTest, UnknownHostKeyIsAnError) {
   const auto err = error_of("[host]\nnmae = \"a\"\n");
   EXPECT_NE(err.find(":2: key 'host.nmae': unknown key"), std::string::npos) << err;
