@@ -216,6 +216,22 @@ def coordinator_agreed(cluster):
     return seen.pop() if len(seen) == 1 else None
 
 
+def settled(cluster, quiet):
+    """A check for wait_until: the coordinator every server agrees on, once no server has begun an
+    election for `quiet` seconds. The elections that follow a heal (the healed server's, and the
+    answers to it) can run for a few seconds on a loaded machine; the next cut must not count them
+    as its own."""
+    last = {"counts": None, "since": time.monotonic()}
+
+    def check():
+        counts, coordinator, now = elections_started(cluster), coordinator_agreed(cluster), time.monotonic()
+        if coordinator is None or None in counts.values() or counts != last["counts"]:
+            last["counts"], last["since"] = counts, now
+            return None
+        return coordinator if now - last["since"] >= quiet else None
+    return check
+
+
 def converged(cluster):
     return equal_digests({name: cluster.status(name) for name in SERVERS})
 
@@ -227,10 +243,11 @@ def all_live_in_broker(cluster):
 
 def scenario(cluster, net, mode, kind, hold, converge):
     cluster.check_alive()
-    coordinator = wait_until("one coordinator agreed by every server", lambda: coordinator_agreed(cluster), 30)
+    # Longer than an election's wait for its winner's announcement (3 s).
+    coordinator = wait_until("one coordinator agreed by every server, and no election begun for 4 s",
+                             settled(cluster, 4.0), 60, 0.2)
     victim = coordinator if kind == "coordinator" else "server-1"
     others = [n for n in SERVERS if n != victim]
-    before = elections_started(cluster)
     channel = f"part-{kind}"
     created = cluster.broker("channel", {"channel": channel})
     if not created or created.get("status") not in ("sucesso", "erro"):
@@ -240,6 +257,7 @@ def scenario(cluster, net, mode, kind, hold, converge):
     time.sleep(1)  # acknowledged writes before the cut (a pacing of the load, not a synchronisation)
     log(f"{kind}: cutting {victim} off ({'from its peers only' if kind == 'peers-only' else 'from everything'}),"
         f" coordinator {coordinator}")
+    before = elections_started(cluster)  # at the cut: what the cut causes is counted from here
     cut_at = time.monotonic()
     if kind == "peers-only":
         net.cut_from(SERVERS[victim], [SERVERS[o] for o in others])
