@@ -99,7 +99,7 @@ void ClockSync::berkeley_round() {
     return;
   }
   const std::vector<Peer> peers = peers_.list();
-  round_.emplace();
+  round_ = Round{};
   round_->number = ++rounds_started_;
   round_->samples.push_back(ClockSample{ctx_.node_name(), 0.0});
   round_->outstanding = round_->asked = peers.size();

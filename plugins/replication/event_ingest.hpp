@@ -20,7 +20,7 @@ class EventIngest {
   using OnDurable = std::function<void(const EventId&, bool ok, const std::string& error)>;
 
   // Unreadable events are reported on `refusals` (once per interval, not once per event).
-  EventIngest(Context& ctx, RefusalLog& refusals) : ctx_(ctx), refusals_(refusals) {}
+  explicit EventIngest(RefusalLog& refusals) : refusals_(refusals) {}
 
   void start(Replica& replica) { replica_ = &replica; }
   // Completions still to come are dropped: nothing runs after stop().
@@ -35,7 +35,6 @@ class EventIngest {
  private:
   void one(const Event& event, Replica::Done done);
 
-  Context& ctx_;
   RefusalLog& refusals_;
   Replica* replica_ = nullptr;
   Lifeline lifeline_;

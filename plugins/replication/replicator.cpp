@@ -29,7 +29,7 @@ Replicator::Replicator(Context& ctx, ReplicationOptions options, Mode mode, Tran
       majority_(ctx.loop(), 2 * options_.anti_entropy + std::chrono::milliseconds(1000),
                 [this] { return cluster_size(); }),
       refusals_(ctx.log(), ctx.loop()),
-      ingest_(ctx, refusals_),
+      ingest_(refusals_),
       pusher_(ctx, options_, OutboxLimits{options_.batch, event_budget(ctx.max_message_bytes()), options_.outbox_limit},
               transport, [this](const std::string& peer) { anti_entropy_.abandon(peer); }),
       anti_entropy_(ctx, options_, PageLimits{options_.batch, event_budget(ctx.max_message_bytes())}, transport,

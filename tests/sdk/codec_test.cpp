@@ -146,7 +146,8 @@ TEST(Codec, RejectsNestingDeeperThanLimit) {
   DecodeLimits limits;
   limits.max_depth = 3;
   EXPECT_TRUE(bib::decode(bib::encode(nested(3)), limits));
-  EXPECT_EQ(decode_error(bib::encode(Map{{"a", Map{{"b", Array{Array{}}}}}}), limits),
+  // Value{...} inside: Array{Array{}} alone is a copy of the empty array to clang (CWG 2137).
+  EXPECT_EQ(decode_error(bib::encode(Map{{"a", Map{{"b", Array{Value{Array{}}}}}}}), limits),
             "nesting too deep: more than 3 levels");
 }
 

@@ -157,7 +157,8 @@ TEST_F(SecureCluster, AStrangersKeyIsRefusedOnEveryClusterPortAndTheRefusalLogge
   }
   // Within one interval a second refusal is only counted, and reported when the interval ends.
   for (const auto& [process, count] : expected) {
-    EXPECT_TRUE(wait_until([&] { return refusals_in(cluster_->log_of(process)) >= count; }, 15000ms))
+    EXPECT_TRUE(wait_until([&, &process = process, count = count] { return refusals_in(cluster_->log_of(process)) >= count; },
+                           15000ms))
         << process << " reported " << refusals_in(cluster_->log_of(process)) << " of " << count << ":\n"
         << cluster_->log_of(process);
   }

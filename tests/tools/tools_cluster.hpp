@@ -56,7 +56,6 @@ class ToolsClusterTest : public ::testing::Test {
  private:
   void remember_recorded();
   std::set<std::pair<long long, long long>> recorded_;  // (pid, start time)
-  int runs_ = 0;
 };
 
 // The start time (clock ticks since boot) of a running, non-zombie process; 0 when gone.

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   const auto [host, port] = host_port(s.server);
   bib::bench::LoadResult result;
   try {
-    result = bib::bench::run_load(s.load, [&](int client) {
+    result = bib::bench::run_load(s.load, [&, host = host, port = port](int client) {
       auto nats = std::make_shared<bib::bench::NatsConnection>(host, port, 5s);
       const std::string subject = s.stream + "." + std::to_string(client);
       return [nats, subject, &payload](std::string& operation, std::string& error) {

@@ -254,8 +254,8 @@ TEST_F(BrokerProcessTest, RequestHeldByAStoppedServerIsAnsweredOnceAndItsLateRep
   // Woken up, it finishes the request and answers: too late, the broker drops that reply,
   // tells it to register again, and it rejoins.
   stalled.signal(SIGCONT);
-  ASSERT_TRUE(wait_until([&] { return contains(cluster_.broker().log(), "dropped reply " + id); },
-                         10s))
+  const std::string dropped = "dropped reply " + id;  // a local: clang 14 lambdas cannot name a binding
+  ASSERT_TRUE(wait_until([&] { return contains(cluster_.broker().log(), dropped); }, 10s))
       << cluster_.logs();
   ASSERT_TRUE(cluster_.wait_worker(node, true, 10s)) << cluster_.logs();
   EXPECT_FALSE(client.receive(300ms)) << "exactly one reply";
