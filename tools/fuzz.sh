@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of tests/fuzz with Debian's clang-14 and runs them
-# (docs/fuzzing.md).
+# Builds the libFuzzer targets of tests/fuzz in the sanitizer tree (clang-14, ASan + UBSan; only
+# the targets and what they link) and runs them (docs/fuzzing.md).
 #
 #   tools/fuzz.sh [--build-dir DIR] [--long [--timeout S]] [--target NAME]
-#     --build-dir DIR  the fuzz tree (default build-fuzz); configured with CC=clang-14
-#                      CXX=clang++-14, Ninja and -DBIB_FUZZ=ON (ccache, when installed, is
-#                      picked up by CMakeLists.txt itself)
+#     --build-dir DIR  the sanitizer tree (default build-asan), configured as tools/setup.sh
+#                      --sanitize configures it
 #     (default)        the short runs: every ctest fuzz_<name> (each its regressions, then
 #                      BIB_FUZZ_SECONDS, 12 s, of fuzzing from its seed corpus)
 #     --long           the long run instead: 10,000,000 executions per target, one target
@@ -30,7 +29,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 targets=(msgpack_codec request_envelope json_text worker_frames replication_messages
   proxy_subscription json_records toml_config)
-build_dir="$here/build-fuzz"
+build_dir="$here/build-asan"
 long=0
 only=""
 timeout=10
@@ -51,14 +50,9 @@ if [ -n "$only" ]; then
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# The project's packages, the compiler and libFuzzer's runtime (in libclang-rt-14-dev).
-"$here/tools/setup.sh" --deps-only --fuzz-deps || exit 1
-
-if [ -f "$build_dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang++-14' "$build_dir/CMakeCache.txt"; then
-  echo "fuzz.sh: $build_dir was configured with another compiler; remove it or pick another --build-dir" >&2
-  exit 1
-fi
-CC=clang-14 CXX=clang++-14 cmake -S "$here" -B "$build_dir" -G Ninja -DBIB_FUZZ=ON >/dev/null || exit 1
+# The project's packages (clang-14 and libFuzzer's runtime among them), then the tree configured.
+"$here/tools/setup.sh" --deps-only || exit 1
+"$here/tools/setup.sh" --no-deps --sanitize --build-dir "$build_dir" --configure-only || exit 1
 build_targets=()
 for t in "${targets[@]}"; do build_targets+=("bib-fuzz-$t"); done
 cmake --build "$build_dir" -j "$jobs" --target "${build_targets[@]}" || exit 1

@@ -11,8 +11,9 @@
 #   release     the release tree built, then its tests, while the sanitizer tree builds;
 #   sanitizer   its tests once that tree is built and the release tests are done (two suites
 #               at once measured no faster than one after the other);
-#   fuzz        once both trees are built: tools/fuzz.sh builds the libFuzzer targets with
-#               clang-14 and runs each briefly (docs/fuzzing.md).
+#   fuzz        once both trees are built: tools/fuzz.sh runs each libFuzzer target briefly
+#               (docs/fuzzing.md); they are built with the sanitizer tree (clang-14), whose
+#               suite leaves them to this lane.
 # Each lane writes its own log under test-logs/; a lane that fails has its whole log printed,
 # a lane that passes the end of it. The exit status is 0 only when everything passed.
 #
@@ -64,11 +65,12 @@ finish_lane() {
   fi
   return $code
 }
-# suite TREE [AFTER]: every test of build TREE; first waits until the file AFTER exists.
+# suite TREE [AFTER]: every test of build TREE but the fuzz targets' (the fuzz lane's); first
+# waits until the file AFTER exists.
 suite() {
   local tree=$1 after=${2:-}
   if [ -n "$after" ]; then while [ ! -e "$after" ]; do sleep 1; done; fi
-  ctest --test-dir "$here/$tree" -j "$BIB_TEST_JOBS" --output-on-failure --timeout 300
+  ctest --test-dir "$here/$tree" -LE '^fuzz$' -j "$BIB_TEST_JOBS" --output-on-failure --timeout 300
   local code=$?
   touch "$logs/.$tree-done"
   return $code
@@ -79,7 +81,7 @@ suite() {
 mark_release() { echo "$1" >"$logs/.release-built.new" && mv "$logs/.release-built.new" "$logs/.release-built"; }
 
 # The packages first, alone: the container lane installs its own with apt-get too.
-"$here/tools/setup.sh" --deps-only --fuzz-deps || exit 1
+"$here/tools/setup.sh" --deps-only || exit 1
 
 failed=0
 if [ "${BIB_SKIP_CONTAINER_TESTS:-}" = 1 ]; then
@@ -108,9 +110,8 @@ if "$here/tools/setup.sh" --no-deps --sanitize; then
 else
   failed=1 results+=("FAILED  build (ASan + UBSan)")
 fi
-# The libFuzzer targets (docs/fuzzing.md): clang-14's tree of what they link, built beside the
-# test suites, then a short run of each.
-# One fuzz target per core: they compute all the time they run.
+# The libFuzzer targets (docs/fuzzing.md), a short run of each beside the sanitizer suite. One
+# target per core: they compute all the time they run.
 start_lane fuzz env BIB_TEST_JOBS="$cores" "$here/tools/fuzz.sh"
 
 for pid in "${lanes[@]}"; do finish_lane "$pid" || failed=1; done

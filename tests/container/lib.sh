@@ -135,8 +135,8 @@ stage_prebuilt() {
   [ -f "$cache" ] || fail "BIB_TEST_PREBUILT=$tree: not a configured build tree (no CMakeCache.txt)"
   grep -qx 'CMAKE_INSTALL_LIBDIR:PATH=lib' "$cache" ||
     fail "BIB_TEST_PREBUILT=$tree: its libraries do not install to lib/ (CMAKE_INSTALL_LIBDIR), as the image's do"
-  grep -Eq '^BIB_(SANITIZE|FUZZ):BOOL=ON' "$cache" &&
-    fail "BIB_TEST_PREBUILT=$tree: a sanitizer or fuzz tree; the image takes a release tree"
+  grep -Eq '^BIB_SANITIZE:BOOL=ON' "$cache" &&
+    fail "BIB_TEST_PREBUILT=$tree: a sanitizer tree; the image takes a release tree"
   [ -x "$tree/bin/bib-host" ] || fail "BIB_TEST_PREBUILT=$tree: not built (no bin/bib-host)"
   rm -rf "$repo/.bib-prebuilt"
   DESTDIR="$repo/.bib-prebuilt" cmake --install "$tree" --prefix /usr/local >/dev/null ||

@@ -1,6 +1,6 @@
 // Writes the seed corpus of every fuzz target (corpus/<name>/) with the project's own
 // encoders, so that each seed is an input the real code writes or reads:
-//   build-fuzz/bin/bib-fuzz-make-corpus tests/fuzz/corpus
+//   build-asan/bin/bib-fuzz-make-corpus tests/fuzz/corpus
 // The seeds are small on purpose: libFuzzer mutates them, it does not need them large.
 #include <filesystem>
 #include <fstream>
@@ -86,8 +86,8 @@ void replication() {
     seed("replication_messages", name, std::string(1, which) + encode(e.data));
   };
   one("replicate", 0, {"replicate", Map{{"from", "server-1"}, {"replicated", true}, {"batch", 7}, {"events", events}}});
-  one("replicate_ack", 1, {"replicate_ack", Map{{"from", "server-2"}, {"batch", 7}, {"acked", Array{Array{"server-1", 4}}},
-                                                {"failed", Array{Array{"server-2", 1, "no plugin answers publish"}}}}});
+  one("replicate_ack", 1, {"replicate_ack", Map{{"from", "server-2"}, {"batch", 7}, {"acked", Array{Value{Array{"server-1", 4}}}},
+                                                {"failed", Array{Value{Array{"server-2", 1, "no plugin answers publish"}}}}}});
   one("sync", 2, {"sync", Map{{"from", "server-3"}, {"vv", Map{{"server-1", 12}}}, {"after", Map{{"server-1", 3}}}}});
   one("sync_reply", 3, {"sync_reply", Map{{"from", "server-1"}, {"vv", Map{{"server-1", 4}}}, {"events", events}, {"more", true}}});
 }
