@@ -59,7 +59,11 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # The project's packages (clang-14 and libFuzzer's runtime among them), then the tree configured.
 "$here/tools/setup.sh" --deps-only || exit 1
-"$here/tools/setup.sh" --no-deps --sanitize --build-dir "$build_dir" --configure-only || exit 1
+# Configured only when it is not yet a clang tree: configuring again rewrites the ctest files of
+# a tree whose suite may be running.
+if ! grep -qs '^CMAKE_CXX_COMPILER:.*clang++-14$' "$build_dir/CMakeCache.txt"; then
+  "$here/tools/setup.sh" --no-deps --sanitize --build-dir "$build_dir" --configure-only || exit 1
+fi
 build_targets=()
 for t in "${targets[@]}"; do build_targets+=("bib-fuzz-$t"); done
 cmake --build "$build_dir" -j "$jobs" --target "${build_targets[@]}" || exit 1

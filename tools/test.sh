@@ -11,9 +11,9 @@
 #   release     the release tree built, then its tests, while the sanitizer tree builds;
 #   sanitizer   its tests once that tree is built and the release tests are done (two suites
 #               at once measured no faster than one after the other);
-#   fuzz        once both trees are built: tools/fuzz.sh runs each libFuzzer target briefly
-#               (docs/fuzzing.md); they are built with the sanitizer tree (clang-14), whose
-#               suite leaves them to this lane.
+#   fuzz        once both trees are built: each libFuzzer target briefly (docs/fuzzing.md);
+#               they are built with the sanitizer tree (clang-14), whose suite leaves them to
+#               this lane.
 # Each lane writes its own log under test-logs/; a lane that fails has its whole log printed,
 # a lane that passes the end of it. The exit status is 0 only when everything passed.
 #
@@ -110,9 +110,11 @@ if "$here/tools/setup.sh" --no-deps --sanitize; then
 else
   failed=1 results+=("FAILED  build (ASan + UBSan)")
 fi
-# The libFuzzer targets (docs/fuzzing.md), a short run of each beside the sanitizer suite. One
-# target per core: they compute all the time they run.
-start_lane fuzz env BIB_TEST_JOBS="$cores" "$here/tools/fuzz.sh"
+# The libFuzzer targets (docs/fuzzing.md), a short run of each beside the sanitizer suite: the
+# ctests fuzz_<name> of the sanitizer tree, run directly (tools/fuzz.sh would configure the tree
+# again, under the feet of the suite starting in it). One target per core: they compute all the
+# time they run.
+start_lane fuzz ctest --test-dir "$here/build-asan" -L '^fuzz$' -j "$cores" --output-on-failure --timeout 300
 
 for pid in "${lanes[@]}"; do finish_lane "$pid" || failed=1; done
 # Whoever reads only the end of the output (a CI page) still sees why each failed lane failed.
