@@ -27,17 +27,21 @@ target_link_libraries(bib-test-pch PRIVATE bib-test-support GTest::gtest_main)
 # the time (docs/testing.md, "Build and CI speed"). The PCH must be built the same way.
 set(BIB_TEST_CODE_OPTIONS -O0 CACHE STRING "Extra compile options of the test executables' own sources")
 target_compile_options(bib-test-pch PRIVATE ${BIB_TEST_CODE_OPTIONS})
-target_precompile_headers(bib-test-pch PRIVATE <gtest/gtest.h> <zmq.hpp> <spdlog/spdlog.h> <bib/value.hpp>)
-# Clang's PCH flags hide its paths behind -Xclang, where ccache does not make them relative: the
-# PCH and every test source would then miss the cache in a clone in another folder (CI's). Ninja
-# runs every compile in the build folder, so the one PCH can be named from there instead. What
-# clang records in it is then relative too (ccache passes the include folders relative), and
-# -fno-pch-timestamp leaves out the headers' times, so the cached PCH fits any clone.
+# Clang's PCH must serve a clone in another folder (CI's) from ccache, as GCC's does. Clang
+# records the absolute path of every header in it, so a PCH restored from another clone's build
+# would name that clone's headers: it holds only the system's headers under clang, not the
+# SDK's. And CMake hands clang the PCH's own paths behind -Xclang, where ccache does not make
+# them relative, so the PCH and every test source would miss the cache: Ninja runs every
+# compile in the build folder, so the one PCH is named from there instead.
+set(bib_test_pch_headers <gtest/gtest.h> <zmq.hpp> <spdlog/spdlog.h>)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CMAKE_GENERATOR MATCHES "Ninja")
   set(bib_pch CMakeFiles/bib-test-pch.dir/cmake_pch.hxx)
   set(CMAKE_CXX_COMPILE_OPTIONS_CREATE_PCH -Xclang -emit-pch -Xclang -include -Xclang ${bib_pch} -x c++-header)
   set(CMAKE_CXX_COMPILE_OPTIONS_USE_PCH -Xclang -include-pch -Xclang ${bib_pch}.pch -Xclang -include -Xclang ${bib_pch})
+else()
+  list(APPEND bib_test_pch_headers <bib/value.hpp>)
 endif()
+target_precompile_headers(bib-test-pch PRIVATE ${bib_test_pch_headers})
 
 include(GoogleTest)
 # bib_add_test(NAME SOURCES...): one GoogleTest executable, each test case its own ctest test.
