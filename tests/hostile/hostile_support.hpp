@@ -12,6 +12,7 @@
 
 #include <zmq.hpp>
 
+#include "bib/value.hpp"
 #include "support/cluster.hpp"
 
 namespace bib::test::hostile {
