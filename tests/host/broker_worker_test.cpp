@@ -204,20 +204,20 @@ TEST_F(BrokerWorkerTest, AReplyWithNoConnectionOpenGoesOutAfterTheNextReady) {
 
 TEST_F(BrokerWorkerTest, SilentBrokerIsLeftAndReconnectedWithBackoff) {
   const std::string first = registered();
-  // The fake broker never answers: after liveness heartbeats (150 ms), reconnect after 250 ms,
-  // then after 500 ms...; each new connection says READY again.
-  const auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(pump_until_received("READY", find("READY") + 1, 3s));
-  const auto second_at = std::chrono::steady_clock::now() - start;
+  // The fake broker never answers: after liveness heartbeats (150 ms) the worker reconnects
+  // after 250 ms, then after 500 ms...; each new connection says READY again. Order and outcome
+  // only, no wall time: a worker stalled past its liveness (a loaded machine) registers again at
+  // once, on purpose, which keeps its back-off but not its timing.
+  const auto logged = [&](const std::string& text) { return log_text_.str().find(text); };
+  ASSERT_TRUE(pump_until([&] { return logged("reconnecting in 500 ms") != std::string::npos; }, 10s))
+      << log_text_.str();
+  EXPECT_LT(logged("reconnecting in 250 ms"), logged("reconnecting in 500 ms")) << "the back-off doubled";
+  // A READY on a new connection after each of them.
+  ASSERT_TRUE(pump_until_received("READY", find("READY") + 1, 5s));
   const int second = find("READY", find("READY") + 1);
   EXPECT_NE(received_.at(second).identity, first);
-  // Silence is noticed after liveness heartbeat ticks, the first of which may come early.
-  EXPECT_GE(second_at, 100ms + 250ms - 20ms);
-  ASSERT_TRUE(pump_until_received("READY", second + 1, 3s));
-  const auto third_at = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(third_at - second_at, 100ms + 500ms - 20ms) << "the back-off doubled";
-  EXPECT_NE(log_text_.str().find("reconnecting in 250 ms"), std::string::npos);
-  EXPECT_NE(log_text_.str().find("reconnecting in 500 ms"), std::string::npos);
+  ASSERT_TRUE(pump_until_received("READY", second + 1, 5s));
+  EXPECT_NE(received_.at(find("READY", second + 1)).identity, received_.at(second).identity);
 }
 
 TEST_F(BrokerWorkerTest, AnsweringBrokerKeepsTheConnection) {
