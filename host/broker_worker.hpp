@@ -38,12 +38,12 @@
 #include <thread>
 #include <vector>
 
-#include <spdlog/logger.h>
 #include <zmq.hpp>
 
 #include "bib/event_loop.hpp"
 #include "bib/lifeline.hpp"
 #include "bib/link_security.hpp"
+#include "bib/logger.hpp"
 #include "config.hpp"
 
 namespace bib::host {

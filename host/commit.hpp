@@ -37,10 +37,9 @@
 #include <string>
 #include <vector>
 
-#include <spdlog/logger.h>
-
 #include "bib/clock.hpp"
 #include "bib/event_loop.hpp"
+#include "bib/logger.hpp"
 #include "bib/metrics.hpp"
 #include "bib/persistence.hpp"
 #include "bib/replica.hpp"

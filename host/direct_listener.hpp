@@ -14,11 +14,11 @@
 #include <string>
 #include <string_view>
 
-#include <spdlog/logger.h>
 #include <zmq.hpp>
 
 #include "bib/lifeline.hpp"
 #include "bib/link_security.hpp"
+#include "bib/logger.hpp"
 #include "event_loop.hpp"
 
 namespace bib::host {

@@ -20,10 +20,9 @@
 #include <string>
 #include <string_view>
 
-#include <spdlog/logger.h>
-
 #include "bib/clock.hpp"
 #include "bib/codec.hpp"
+#include "bib/logger.hpp"
 #include "bib/refusal_log.hpp"
 #include "commit.hpp"
 #include "request_metrics.hpp"

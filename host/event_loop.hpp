@@ -19,10 +19,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include <spdlog/logger.h>
 #include <zmq.hpp>
 
 #include "bib/event_loop.hpp"
+#include "bib/logger.hpp"
 
 namespace bib::host {
 

@@ -8,7 +8,8 @@
 #include <string>
 
 #include <spdlog/common.h>
-#include <spdlog/logger.h>
+
+#include "bib/logger.hpp"
 
 namespace bib::host {
 

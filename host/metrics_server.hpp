@@ -11,8 +11,7 @@
 #include <memory>
 #include <thread>
 
-#include <spdlog/logger.h>
-
+#include "bib/logger.hpp"
 #include "bib/metrics.hpp"
 #include "event_loop.hpp"
 #include "http_address.hpp"

@@ -17,9 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include <spdlog/logger.h>
-
 #include "bib/context.hpp"
+#include "bib/logger.hpp"
 #include "bib/persistence.hpp"
 #include "bib/replication.hpp"
 #include "config.hpp"

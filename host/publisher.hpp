@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include <spdlog/logger.h>
 #include <zmq.hpp>
 
 #include "bib/codec.hpp"
 #include "bib/link_security.hpp"
+#include "bib/logger.hpp"
 
 namespace bib::host {
 

@@ -19,10 +19,9 @@
 #include <map>
 #include <memory>
 
-#include <spdlog/logger.h>
-
 #include "bib/event_loop.hpp"
 #include "bib/lifeline.hpp"
+#include "bib/logger.hpp"
 #include "bib/refusal_log.hpp"
 #include "bib/replica.hpp"
 
@@ -65,6 +64,5 @@ class SessionGate {
   // The replica's listener outlives this gate: it is guarded.
   bib::Lifeline lifeline_;
 };
-
 
 }  // namespace bib::host

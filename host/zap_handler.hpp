@@ -15,10 +15,10 @@
 
 #include <thread>
 
-#include <spdlog/logger.h>
 #include <zmq.hpp>
 
 #include "bib/event_loop.hpp"
+#include "bib/logger.hpp"
 #include "bib/refusal_log.hpp"
 #include "zap_policy.hpp"
 

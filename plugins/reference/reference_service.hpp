@@ -15,9 +15,8 @@
 
 #include <string>
 
-#include <spdlog/logger.h>
-
 #include "bib/codec.hpp"
+#include "bib/logger.hpp"
 #include "rank_store.hpp"
 #include "registry.hpp"
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include <spdlog/logger.h>
+#include "bib/logger.hpp"
 
 #include "commit.hpp"
 #include "event_loop.hpp"

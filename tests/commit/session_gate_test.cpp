@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <spdlog/logger.h>
+#include "bib/logger.hpp"
 
 #include "event_loop.hpp"
 #include "session_gate.hpp"

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include "bib/logger.hpp"
 #include "bib/persistence.hpp"
 #include "bib/service.hpp"
 #include "support/fake_context.hpp"

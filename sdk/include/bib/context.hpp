@@ -7,7 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include <spdlog/logger.h>
 #include <zmq.hpp>
 
 #include "bib/clock.hpp"
@@ -15,6 +14,7 @@
 #include "bib/event_loop.hpp"
 #include "bib/export.hpp"
 #include "bib/link_security.hpp"
+#include "bib/logger.hpp"
 #include "bib/metrics.hpp"
 #include "bib/value.hpp"
 

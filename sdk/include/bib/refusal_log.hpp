@@ -27,10 +27,9 @@
 #include <string>
 #include <string_view>
 
-#include <spdlog/logger.h>
-
 #include "bib/event_loop.hpp"
 #include "bib/export.hpp"
+#include "bib/logger.hpp"
 
 namespace bib {
 
